@@ -11,7 +11,8 @@ default                    value
 =========================  ======================================================
 free_bits / max_beta       0.0 / 1.0
 beta_rate                  0.0   (beta = (1 - rate**step) * max_beta = max_beta)
-learning_rate              1e-3, decay_rate 0.9999 per step, min_learning_rate 1e-5
+learning_rate              1e-3, decay_rate 0.9999, min_learning_rate 1e-5:
+                           lr = (learning_rate - min_lr) * decay_rate**step + min_lr
 grad_clip                  1.0, clip_mode "global_norm", grad_norm_clip_to_zero 10000
 dropout_keep_prob          1.0
 sampling_schedule          "constant", sampling_rate 0.0 (always teacher forcing)

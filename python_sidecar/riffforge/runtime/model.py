@@ -1,0 +1,268 @@
+"""MusicVAE inference in NumPy: bidirectional LSTM encoder, flat and hierarchical categorical decoders.
+
+Faithful to Magenta's ``lstm_models.py`` (and so to the Keras model built from the same canonical
+weights):
+
+- encoder: stacked bidirectional LSTMs; ``mu = dense(h)``, ``sigma = softplus(dense(h))`` on the last
+  layer's final ``[h_fw, h_bw]``.
+- flat categorical decoder: initial ``(c, h)`` of every layer = ``tanh(dense(z))`` split in Magenta's
+  per-layer ``(c, h)`` order; each step's input is ``[previous output one-hot, z, controls]``; logits =
+  ``output_projection(h_top)``; the next class is sampled from ``softmax(logits / temperature)`` (argmax when
+  the temperature is at most :data:`GREEDY_TEMPERATURE`, which is what Magenta's 1e-5 amounts to).
+- hierarchical decoder: a conductor LSTM (initial state ``tanh(dense(z))``, zero inputs — Magenta's
+  ``disable_autoregression``) emits one embedding per segment; the core decoder(s) decode each segment
+  with that embedding in place of ``z``, starting from the previous segment's last output. Trio models
+  have one core decoder per output head (melody, bass, drums), all fed the same embedding.
+
+Speed (see ``bench/runtime.py``): the z (or embedding) contribution to the first layer's gates and the
+initial state are computed once per segment; the previous output enters as a row gather of the kernel
+instead of a one-hot matrix product; deeper layers use one fused ``[x, h]`` GEMV; all buffers are
+preallocated per call; the batch dimension is vectorised throughout.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Dict, List, Mapping, Optional, Sequence, Tuple
+
+import numpy as np
+
+from ..configs import MusicVAEConfig
+from .lstm import PackedLSTM, activate, run_sequence
+from .weights import check_weights, decoder_prefixes, lstm_scope_names, num_conductor_levels
+
+GREEDY_TEMPERATURE = 1e-4
+
+
+@dataclass
+class DecodeResult:
+    """``classes`` int [B, T, heads]; ``logits`` float32 [B, T, sum(output_depths)] when requested."""
+
+    classes: np.ndarray
+    logits: Optional[np.ndarray] = None
+
+
+class _Dense:
+    __slots__ = ("kernel", "bias")
+
+    def __init__(self, weights: Mapping[str, np.ndarray], scope: str):
+        self.kernel = np.ascontiguousarray(weights[f"{scope}/kernel"], dtype=np.float32)
+        self.bias = np.ascontiguousarray(weights[f"{scope}/bias"], dtype=np.float32)
+
+    def __call__(self, x: np.ndarray) -> np.ndarray:
+        return x @ self.kernel + self.bias
+
+
+class _CoreDecoder:
+    """One categorical LSTM decoder (Magenta ``CategoricalLstmDecoder``) with packed weights."""
+
+    def __init__(self, weights: Mapping[str, np.ndarray], prefix: str, z_dim: int, depth: int,
+                 control_depth: int, layers: int):
+        self.prefix, self.depth, self.z_dim, self.control_depth = prefix, depth, z_dim, control_depth
+        self.cells = [PackedLSTM(weights, f"{prefix}multi_rnn_cell/cell_{l}/lstm_cell") for l in range(layers)]
+        first = self.cells[0].kernel
+        self.w_prev = np.ascontiguousarray(first[:depth])                       # row-gathered
+        self.w_z = np.ascontiguousarray(first[depth:depth + z_dim])
+        self.w_c = np.ascontiguousarray(first[depth + z_dim:])                   # controls
+        self.z_to_state = _Dense(weights, f"{prefix}z_to_initial_state")
+        self.out = _Dense(weights, f"{prefix}output_projection")
+        self.sizes = [c.units for c in self.cells]
+
+    def initial_state(self, z: np.ndarray) -> List[Tuple[np.ndarray, np.ndarray]]:
+        flat = np.tanh(self.z_to_state(z)).astype(np.float32)
+        states, pos = [], 0
+        for h in self.sizes:
+            states.append((np.ascontiguousarray(flat[:, pos:pos + h]), np.ascontiguousarray(flat[:, pos + h:pos + 2 * h])))
+            pos += 2 * h
+        return states
+
+
+def _softplus(x: np.ndarray) -> np.ndarray:
+    return np.logaddexp(0.0, x).astype(np.float32)
+
+
+class MusicVAE:
+    """A MusicVAE with canonical weights, for encoding, decoding and sampling in NumPy only."""
+
+    def __init__(self, config: MusicVAEConfig, weights: Mapping[str, np.ndarray]):
+        check_weights(weights, config)
+        self.config = config
+        self.enc_layers = [
+            (PackedLSTM(weights, f"encoder/cell_{l}/bidirectional_rnn/fw/multi_rnn_cell/cell_0/lstm_cell"),
+             PackedLSTM(weights, f"encoder/cell_{l}/bidirectional_rnn/bw/multi_rnn_cell/cell_0/lstm_cell"))
+            for l in range(len(config.enc_rnn_size))]
+        self.mu = _Dense(weights, "encoder/mu")
+        self.sigma = _Dense(weights, "encoder/sigma")
+        self.cores = [_CoreDecoder(weights, p, z_dim, depth, config.control_depth, len(config.dec_rnn_size))
+                      for p, z_dim, depth in decoder_prefixes(config)]
+        self.conductors = [
+            ([PackedLSTM(weights, f"decoder/hierarchical_level_{k}/cell_{l}/lstm_cell")
+              for l in range(len(config.dec_rnn_size))],
+             _Dense(weights, f"decoder/hierarchical_level_{k}/initial_state"))
+            for k in range(num_conductor_levels(config))]
+        self.offsets = np.concatenate([[0], np.cumsum(config.output_depths)]).astype(int)
+
+    # ------------------------------------------------------------------------------------------ encode
+    def encode(self, inputs: np.ndarray, lengths: Optional[Sequence[int]] = None,
+               controls: Optional[np.ndarray] = None) -> Tuple[np.ndarray, np.ndarray]:
+        """``inputs`` [B, T, input_depth] (as the data converter builds them) -> ``(mu, sigma)`` [B, z]."""
+        x = np.asarray(inputs, dtype=np.float32)
+        if x.ndim == 2:
+            x = x[None]
+        if controls is not None:
+            c = np.asarray(controls, dtype=np.float32)
+            x = np.concatenate([x, c[None] if c.ndim == 2 else c], axis=-1)
+        B, T, D = x.shape
+        want = self.config.input_depth + self.config.control_depth
+        if D != want:
+            raise ValueError(f"encode: inputs have depth {D}, config {self.config.name!r} expects {want} "
+                             f"(input_depth {self.config.input_depth} + control_depth {self.config.control_depth})")
+        lengths = np.full(B, T, np.int64) if lengths is None else np.asarray(lengths, np.int64)
+        last = np.maximum(lengths - 1, 0)
+        for fw, bw in self.enc_layers:
+            out_fw = run_sequence(fw, x, lengths)
+            out_bw = run_sequence(bw, x, lengths, reverse=True)
+            x = np.concatenate([out_fw, out_bw], axis=-1)
+        H = self.enc_layers[-1][0].units
+        h_fw = x[np.arange(B), last, :H]
+        h_bw = x[:, 0, H:]
+        enc = np.concatenate([h_fw, h_bw], axis=-1)
+        return self.mu(enc).astype(np.float32), _softplus(self.sigma(enc))
+
+    # ------------------------------------------------------------------------------------------ decode
+    def decode(self, z: np.ndarray, temperature: float = 1.0, rng: Optional[np.random.Generator] = None,
+               controls: Optional[np.ndarray] = None, return_logits: bool = False,
+               temperatures: Optional[Sequence[float]] = None) -> DecodeResult:
+        """Decode latent vectors ``z`` [B, z_size] into classes [B, T, heads] (and optionally logits).
+
+        ``temperature`` <= :data:`GREEDY_TEMPERATURE` means argmax. ``temperatures`` overrides it per output
+        head (trio: melody, bass, drums). ``controls`` [T, C] or [B, T, C] are the per-step control inputs.
+        """
+        cfg = self.config
+        z = np.asarray(z, dtype=np.float32)
+        if z.ndim == 1:
+            z = z[None]
+        if z.shape[1] != cfg.z_size:
+            raise ValueError(f"decode: z has size {z.shape[1]}, config {cfg.name!r} expects {cfg.z_size}")
+        B, T = z.shape[0], cfg.max_seq_len
+        temps = list(temperatures) if temperatures is not None else [temperature] * len(self.cores)
+        greedy = all(t <= GREEDY_TEMPERATURE for t in temps)
+        if rng is None and not greedy:
+            rng = np.random.default_rng()
+        # One uniform per (step, row, head), drawn up front: the same seed gives the same riff.
+        uniforms = None if greedy else rng.random((T, B, len(self.cores)), dtype=np.float64)
+        ctrl = None
+        if cfg.control_depth:
+            if controls is None:
+                raise ValueError(f"decode: config {cfg.name!r} needs controls of depth {cfg.control_depth}")
+            ctrl = np.asarray(controls, np.float32)
+            ctrl = np.broadcast_to(ctrl if ctrl.ndim == 3 else ctrl[None], (B, T, cfg.control_depth))
+        classes = np.zeros((B, T, len(self.cores)), np.int64)
+        logits = np.zeros((B, T, cfg.output_depth), np.float32) if return_logits else None
+        if not cfg.hierarchical:
+            self._decode_segment(0, z, 0, T, None, ctrl, temps, uniforms, classes, logits)
+            return DecodeResult(classes, logits)
+        seg_len = cfg.level_lengths[-1]
+        prev = [None] * len(self.cores)
+        for seg, emb in enumerate(self._conductor_embeddings(z)):
+            start = seg * seg_len
+            for k in range(len(self.cores)):
+                prev[k] = self._decode_segment(k, emb, start, seg_len, prev[k], ctrl, temps, uniforms, classes,
+                                               logits)
+        return DecodeResult(classes, logits)
+
+    def _conductor_embeddings(self, z: np.ndarray) -> List[np.ndarray]:
+        """Depth-first conductor outputs, one embedding per core segment, in time order."""
+        levels = self.config.level_lengths[:-1]
+
+        def recurse(level: int, initial: np.ndarray) -> List[np.ndarray]:
+            if level == len(levels):
+                return [initial]
+            cells, init = self.conductors[level]
+            flat = np.tanh(init(initial)).astype(np.float32)
+            B = initial.shape[0]
+            states, pos = [], 0
+            for cell in cells:
+                H = cell.units
+                states.append([flat[:, pos:pos + H].copy(), flat[:, pos + H:pos + 2 * H].copy()])
+                pos += 2 * H
+            tmp_buf = [np.empty((B, c.units), np.float32) for c in cells]
+            out: List[np.ndarray] = []
+            for _ in range(levels[level]):
+                x = None  # zero input of width 1: contributes nothing to the first layer's gates
+                for l, cell in enumerate(cells):
+                    c, h = states[l]
+                    gates = h @ cell.recurrent + cell.bias
+                    if x is not None:
+                        gates += x @ cell.kernel
+                    h_new = np.empty_like(h)
+                    activate(gates, c, h_new, tmp_buf[l])
+                    states[l][1] = h_new
+                    x = h_new
+                out.extend(recurse(level + 1, x))
+            return out
+
+        return recurse(0, z)
+
+    def _decode_segment(self, k: int, z: np.ndarray, start: int, length: int, prev: Optional[np.ndarray],
+                        ctrl: Optional[np.ndarray], temps: List[float], uniforms: Optional[np.ndarray],
+                        classes: np.ndarray, logits: Optional[np.ndarray]) -> np.ndarray:
+        """Decode ``length`` steps of core decoder ``k`` from embedding ``z``; returns the last classes."""
+        core = self.cores[k]
+        B = z.shape[0]
+        states = core.initial_state(z)
+        cells = core.cells
+        n = len(cells)
+        first = cells[0]
+        zc = z @ core.w_z + first.bias                                    # once per segment
+        ctrl_w = ctrl[:, start:start + length] @ core.w_c if ctrl is not None else None
+        # Buffers: layer l>0 reads [h_{l-1}, h_l] from xh[l] with one fused GEMV.
+        c = [s[0].copy() for s in states]
+        h0 = states[0][1].copy()
+        xh = [None] + [np.concatenate([states[l - 1][1], states[l][1]], axis=1) for l in range(1, n)]
+        gates = [np.empty((B, 4 * cell.units), np.float32) for cell in cells]
+        tmp = [np.empty((B, cell.units), np.float32) for cell in cells]
+        top_h = h0 if n == 1 else xh[n - 1][:, cells[n - 2].units:]
+        step_logits = np.empty((B, core.depth), np.float32)
+        temp = temps[k]
+        greedy = temp <= GREEDY_TEMPERATURE
+        head_off = self.offsets[k]
+        rows = np.arange(B)
+        cls = prev
+        for t in range(length):
+            g = gates[0]
+            np.matmul(h0, first.recurrent, out=g)
+            g += zc
+            if cls is not None:
+                g += core.w_prev[cls]
+            if ctrl_w is not None:
+                g += ctrl_w[:, t]
+            activate(g, c[0], h0, tmp[0])
+            for l in range(1, n):
+                H_prev = cells[l - 1].units
+                buf = xh[l]
+                buf[:, :H_prev] = h0 if l == 1 else xh[l - 1][:, cells[l - 2].units:]
+                gl = gates[l]
+                np.matmul(buf, cells[l].fused, out=gl)
+                gl += cells[l].bias
+                activate(gl, c[l], buf[:, H_prev:], tmp[l])
+            np.matmul(top_h, core.out.kernel, out=step_logits)
+            step_logits += core.out.bias
+            if logits is not None:
+                logits[:, start + t, head_off:head_off + core.depth] = step_logits
+            if greedy:
+                cls = np.argmax(step_logits, axis=1)
+            else:
+                cls = _sample(step_logits, temp, uniforms[start + t, :, k])
+            classes[rows, start + t, k] = cls
+        return cls
+
+
+def _sample(logits: np.ndarray, temperature: float, u: np.ndarray) -> np.ndarray:
+    """Categorical samples from ``softmax(logits / temperature)`` by inverse CDF with given uniforms."""
+    scaled = logits / np.float32(temperature)
+    scaled -= scaled.max(axis=1, keepdims=True)
+    np.exp(scaled, out=scaled)
+    cdf = np.cumsum(scaled, axis=1)
+    thresh = (u * cdf[:, -1])[:, None]
+    idx = (cdf < thresh).sum(axis=1)
+    return np.minimum(idx, logits.shape[1] - 1)
