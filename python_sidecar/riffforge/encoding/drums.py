@@ -105,3 +105,4 @@ def notes_to_drums(notes, steps: int, offset: int = 0) -> np.ndarray:
         if 0 <= s < steps:
             per_step[s].append(n.pitch)
     return encode_drums(per_step)
+DRUM_CLASS_NAMES = DRUM_TYPE_NAMES  # alias used by riffforge.music.theory
