@@ -1,0 +1,88 @@
+"""``riffforge sidecar``: the OSC sidecar the Unity package launches (see protocol/SPEC.md section 2).
+
+Keeps its imports lean (no TensorFlow, matplotlib or scipy) so that the handshake comes fast; the model
+runtime is imported only when ``--models`` is given.
+"""
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import secrets
+import sys
+from pathlib import Path
+
+from . import CliError
+
+TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--host-port", type=int, default=None,
+                        help="UDP port of the host on 127.0.0.1; hello is sent there after the READY line")
+    parser.add_argument("--token", default=None,
+                        help="session token (8..128 of A-Z a-z 0-9 _ -); or set RIFFFORGE_TOKEN; "
+                             "if neither, one is made up and printed in the READY line")
+    parser.add_argument("--parent-pid", type=int, default=None,
+                        help="exit within 2 s once this process is gone (the Unity editor / player)")
+    parser.add_argument("--models", type=Path, default=None,
+                        help="model bundle directory (default: the procedural generator)")
+    parser.add_argument("--heartbeat-timeout", type=float, default=10.0,
+                        help="exit after this many seconds without a message from the host (0: never; "
+                             "default 10)")
+    parser.add_argument("--port", type=int, default=0, help="UDP port to bind on 127.0.0.1 (default: ephemeral)")
+    parser.add_argument("--prefetch-depth", type=int, default=2,
+                        help="riffs kept ready per (style, intensity bucket); 0 disables prefetch")
+    parser.add_argument("--warm", default="", metavar="STYLES",
+                        help="comma-separated styles to prefetch for every intensity bucket at start")
+    parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
+
+
+def load_generator(models):
+    """The generator to serve: the procedural one, or the model runtime for ``--models DIR``."""
+    if models is None:
+        from ..music.procedural import ProceduralGenerator
+        return ProceduralGenerator()
+    if not models.is_dir():
+        raise CliError(f"--models {models}: not a directory; pass a model bundle directory or leave --models out")
+    from ..runtime import load_generator as load_runtime  # lazy: only with --models
+    return load_runtime(models)
+
+
+def run(args: argparse.Namespace) -> int:
+    logging.basicConfig(stream=sys.stderr, level=getattr(logging, args.log_level),
+                        format="riffforge-sidecar %(levelname)s %(message)s")
+    token = args.token or os.environ.get("RIFFFORGE_TOKEN")
+    show_token = False
+    if not token:
+        token, show_token = secrets.token_hex(16), True
+    if not TOKEN_RE.match(token):
+        raise CliError("--token: must be 8..128 characters of A-Z a-z 0-9 _ - (use e.g. 32 random hex digits)")
+    if args.host_port is not None and not 1 <= args.host_port <= 65535:
+        raise CliError(f"--host-port {args.host_port}: must be a UDP port 1..65535")
+    if args.heartbeat_timeout < 0:
+        raise CliError("--heartbeat-timeout: must be >= 0 seconds (0 disables it)")
+    # Hand the GIL to the network thread quickly while the worker thread generates.
+    sys.setswitchinterval(0.0005)
+    from ..sidecar import Sidecar, SidecarOptions
+    try:
+        generator = load_generator(args.models)
+        warm = tuple(s for s in args.warm.split(",") if s)
+        sidecar = Sidecar(generator, SidecarOptions(
+            token=token, host_port=args.host_port, parent_pid=args.parent_pid,
+            heartbeat_timeout=args.heartbeat_timeout, port=args.port, prefetch_depth=args.prefetch_depth,
+            warm_styles=warm, show_token=show_token))
+    except CliError:
+        raise
+    except OSError as exc:
+        print(f"riffforge sidecar: error: cannot bind 127.0.0.1:{args.port}: {exc}", file=sys.stderr)
+        return 4
+    except Exception as exc:
+        print(f"riffforge sidecar: error: could not start: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 4
+    code = sidecar.serve(ready_stream=sys.stdout)
+    # Exit now, whatever the worker thread is doing: the 2-second exit promise beats a half-done riff.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

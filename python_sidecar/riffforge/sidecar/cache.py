@@ -1,0 +1,136 @@
+"""Two small caches that make the sidecar fast and retries idempotent.
+
+* :class:`PrefetchCache` holds riff payloads generated ahead of time per (style, intensity bucket, bars,
+  instruments), so a "give me something for this intensity" request is answered from memory.
+* :class:`ResponseCache` remembers the exact datagrams sent for the last N request ids, so a retried
+  request (same id, same bytes) gets the same answer again instead of a second, different riff.
+"""
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict, deque
+from typing import Deque, Dict, Hashable, List, Optional, Tuple
+
+from ..generation import RiffRequest
+
+INTENSITY_BUCKETS = 10  # buckets are 0.0, 0.1, ..., 1.0
+
+
+def intensity_bucket(intensity: float) -> float:
+    """The bucket centre a request's intensity falls in (nearest 0.1)."""
+    return round(float(intensity) * INTENSITY_BUCKETS) / INTENSITY_BUCKETS
+
+
+def prefetch_key(request: RiffRequest) -> Optional[Tuple[Hashable, ...]]:
+    """The cache key of a request that may be answered by any riff of its bucket, else ``None``.
+
+    Only requests that leave every choice to the sidecar (no seed, auto tempo/key/mode, default
+    temperature) qualify: a request with a seed must get exactly the riff that seed makes.
+    """
+    if (request.seed is not None or request.tempo is not None or request.key is not None
+            or request.mode is not None or request.temperature is not None):
+        return None
+    return (request.style, intensity_bucket(request.intensity), request.bars, tuple(request.instruments))
+
+
+def bucket_request(key: Tuple[Hashable, ...]) -> RiffRequest:
+    """The request that fills ``key``: the bucket-centre intensity, everything else automatic."""
+    style, bucket, bars, instruments = key
+    return RiffRequest(intensity=bucket, style=style, bars=bars, instruments=instruments)  # type: ignore[arg-type]
+
+
+class PrefetchCache:
+    """Per key, up to ``depth`` encoded riff payloads, oldest first. Thread-safe."""
+
+    def __init__(self, depth: int = 2) -> None:
+        self.depth = depth
+        self._lock = threading.Lock()
+        self._items: Dict[Tuple[Hashable, ...], Deque[bytes]] = {}
+        self._filling: Dict[Tuple[Hashable, ...], int] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def take(self, key: Tuple[Hashable, ...]) -> Optional[bytes]:
+        with self._lock:
+            items = self._items.get(key)
+            if items:
+                self.hits += 1
+                return items.popleft()
+            self.misses += 1
+            return None
+
+    def wanted(self, key: Tuple[Hashable, ...]) -> int:
+        """How many more payloads to generate for ``key`` (counting those being generated); reserves them."""
+        with self._lock:
+            have = len(self._items.get(key, ())) + self._filling.get(key, 0)
+            missing = max(0, self.depth - have)
+            if missing:
+                self._filling[key] = self._filling.get(key, 0) + missing
+            return missing
+
+    def put(self, key: Tuple[Hashable, ...], payload: Optional[bytes]) -> None:
+        """Store a generated payload (``None``: the generation failed; release the reservation)."""
+        with self._lock:
+            self._filling[key] = max(0, self._filling.get(key, 0) - 1)
+            if payload is not None:
+                self._items.setdefault(key, deque()).append(payload)
+
+    def size(self, key: Optional[Tuple[Hashable, ...]] = None) -> int:
+        with self._lock:
+            if key is not None:
+                return len(self._items.get(key, ()))
+            return sum(len(v) for v in self._items.values())
+
+
+class ResponseCache:
+    """request_id -> (request bytes, answer datagrams) for the last ``capacity`` answers; plus in-flight ids.
+
+    ``begin`` reserves an id while its riff is generated, so a retry that arrives meanwhile waits for the
+    same answer instead of starting a second generation. Thread-safe.
+    """
+
+    def __init__(self, capacity: int = 1024) -> None:
+        self.capacity = capacity
+        self._lock = threading.Lock()
+        self._done: "OrderedDict[int, Tuple[bytes, List[bytes]]]" = OrderedDict()
+        self._inflight: Dict[int, Tuple[bytes, List[Tuple[str, int]]]] = {}
+        self.replays = 0
+
+    def lookup(self, request_id: int, request: bytes, address: Tuple[str, int]) -> Tuple[str, Optional[List[bytes]]]:
+        """Classify a request: ``("new", None)``, ``("replay", datagrams)``, ``("pending", None)`` (a retry of
+        an in-flight id; ``address`` will get the answer too) or ``("conflict", None)`` (id reused with
+        different bytes)."""
+        with self._lock:
+            done = self._done.get(request_id)
+            if done is not None:
+                if done[0] != request:
+                    return "conflict", None
+                self._done.move_to_end(request_id)
+                self.replays += 1
+                return "replay", done[1]
+            pending = self._inflight.get(request_id)
+            if pending is not None:
+                if pending[0] != request:
+                    return "conflict", None
+                if address not in pending[1]:
+                    pending[1].append(address)
+                return "pending", None
+            return "new", None
+
+    def begin(self, request_id: int, request: bytes, address: Tuple[str, int]) -> None:
+        with self._lock:
+            self._inflight[request_id] = (request, [address])
+
+    def finish(self, request_id: int, request: bytes, datagrams: List[bytes]) -> List[Tuple[str, int]]:
+        """Record the answer; returns every address waiting for it."""
+        with self._lock:
+            pending = self._inflight.pop(request_id, None)
+            self._done[request_id] = (request, datagrams)
+            self._done.move_to_end(request_id)
+            while len(self._done) > self.capacity:
+                self._done.popitem(last=False)
+            return pending[1] if pending else []
+
+    def inflight(self) -> int:
+        with self._lock:
+            return len(self._inflight)
