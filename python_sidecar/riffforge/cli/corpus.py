@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 from pathlib import Path
 from typing import Tuple
 
@@ -44,6 +45,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     b.add_argument("--max-file-mb", type=float, default=16.0, help="skip MIDI files larger than this (default 16)")
     b.add_argument("--shard-size", type=int, default=4096, help="examples per shard (default 4096)")
     b.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    # Let `--transpose -5..5` parse: argparse would take "-5..5" for an option (it only knows "-5").
+    b._negative_number_matcher = re.compile(r"^-\d+$|^-\d*\.\d+$|^-\d+\.\.-?\d+$")
 
 
 def run(args: argparse.Namespace) -> int:
