@@ -128,3 +128,31 @@ def test_trio_corpus_round_trips(tmp_path):
         assert drum_enc.decode_drums(target[:, 2]) == expected_drums(riff, 0, 256)
     ds = shards.load_split(out, "train")
     assert ds.inputs.shape[1:] == (256, 692) and ds.targets.shape[2] == 3
+
+
+def test_melody_chord_controls_and_transposition(tmp_path):
+    src = tmp_path / "riffs"
+    make_riffs(src, bars=4, count=3)
+    plain, shifted = tmp_path / "plain", tmp_path / "shifted"
+    build_corpus(BuildOptions(sources=[src], out=plain, jobs=1, progress=False,
+                              window=WindowOptions(kind="melody", bars=2, chords=True)))
+    build_corpus(BuildOptions(sources=[src], out=shifted, jobs=1, progress=False,
+                              window=WindowOptions(kind="melody", bars=2, chords=True, transpose=(0, -2, 3))))
+    a = [shards.load_split(plain, s) for s in shards.SPLITS]
+    b = [shards.load_split(shifted, s) for s in shards.SPLITS]
+    n_plain = sum(len(x) for x in a)
+    assert n_plain > 0 and sum(len(x) for x in b) == 3 * n_plain
+    for ds in a:
+        if len(ds):
+            assert ds.controls.shape == (len(ds), 32, 49) and ds.control_depth == 49
+            np.testing.assert_array_equal(ds.controls.sum(-1), 1)
+            assert ds.control_classes.max() > 0  # chords were inferred from the riffs
+    orig = {tuple(t[:, 0]) for ds in a for t in ds.targets}
+    for ds in b:
+        for t, c in zip(ds.targets, ds.control_classes):
+            pitches = t[:, 0]
+            if tuple(pitches) in orig:
+                continue
+            # a transposed copy: shifting back by -2 or +3 gives an original window
+            back = [np.where(pitches >= 2, pitches - k, pitches) for k in (-2, 3)]
+            assert any(tuple(x) in orig for x in back)
