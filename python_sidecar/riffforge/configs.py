@@ -216,6 +216,11 @@ _ALL = [
     _trio("hierdec-trio_16bar", level_lengths=(16, 16), batch_size=256, max_seq_len=256, z_size=512,
           enc_rnn_size=(2048, 2048), dec_rnn_size=(1024, 1024), free_bits=256, max_beta=0.2,
           description="16-bar trio (melody, bass, drums), hierarchical split decoder"),
+    # ---- RiffForge's real-time band architecture (not a Magenta config) --------------------------
+    _trio("band-trio_2bar", level_lengths=(2, 16), batch_size=64, max_seq_len=32, z_size=256,
+          enc_rnn_size=(512,), dec_rnn_size=(256, 256), free_bits=48, max_beta=0.2,
+          description="2-bar trio (guitar=melody, bass, drums) for real-time band riffs: hierdec-trio_16bar's "
+                      "structure at cat-*_2bar_small sizes"),
     # ---- tiny variants for tests (same structure, tiny sizes) ------------------------------------
     _drums("tiny-drums_2bar", batch_size=8, max_seq_len=32, z_size=8, enc_rnn_size=(16,),
            dec_rnn_size=(16, 16), free_bits=0, max_beta=0.2, sampling_schedule="inverse_sigmoid",
@@ -237,7 +242,7 @@ _ALL = [
 ]
 
 CONFIGS: Dict[str, MusicVAEConfig] = {c.name: c for c in _ALL}
-MAGENTA_CONFIG_NAMES: Tuple[str, ...] = tuple(n for n in CONFIGS if not n.startswith("tiny-"))
+MAGENTA_CONFIG_NAMES: Tuple[str, ...] = tuple(n for n in CONFIGS if not n.startswith(("tiny-", "band-")))
 
 
 def get_config(name: str) -> MusicVAEConfig:

@@ -1,0 +1,144 @@
+"""``riffforge export RUN --out MODEL_DIR``: a training run (or imported Magenta checkpoint) -> a model bundle.
+
+The bundle (:mod:`riffforge.runtime.bundle`) holds the weights (float32, or float16 when ``--float16`` and
+greedy decoding of 64 random codes gives identical classes), a JSON config, metadata (source run, steps,
+training-corpus hash, validation metrics, license and attribution of the training data) and, with
+``--corpus``, the latent controls computed from that corpus: intensity direction, energy deciles and style
+centroids (styles are read from the corpus' source file names, e.g. ``thrash/0001.mid``).
+TensorFlow-free: the weights are read from RUN/weights.npz and encoded with the NumPy runtime.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from pathlib import Path
+from typing import Dict, List, Optional
+
+import numpy as np
+
+
+def add_arguments(parser) -> None:
+    parser.add_argument("run_dir", type=Path, help="RUN directory (weights.npz + run.json)")
+    parser.add_argument("--out", required=True, type=Path, help="bundle directory to write")
+    parser.add_argument("--role", choices=["band", "drums", "guitar", "bass"],
+                        help="what the bundle plays (default: band for trio, drums for drums, guitar for melody)")
+    parser.add_argument("--corpus", type=Path, help="corpus directory to compute intensity/style controls from")
+    parser.add_argument("--split", default="train", help="corpus split for the controls (default train)")
+    parser.add_argument("--max-examples", type=int, default=4000, help="examples used for the controls")
+    parser.add_argument("--float16", action="store_true", help="store weights as float16 if greedy parity holds")
+    parser.add_argument("--license", default=None, help="license of the training data (stored in metadata)")
+    parser.add_argument("--attribution", default=None, help="attribution of the training data")
+    parser.add_argument("--model-id", default=None, help="model id reported to the game (default: out dir name)")
+
+
+def _corpus_hash(corpus_dir: Path) -> str:
+    return hashlib.sha256((corpus_dir / "manifest.json").read_bytes()).hexdigest()
+
+
+def _style_of(path: str, styles) -> Optional[str]:
+    for token in re.split(r"[/\\_.\-\s]+", path.lower()):
+        if token in styles:
+            return token
+    return None
+
+
+def float16_parity(config, weights: Dict[str, np.ndarray], n: int = 64, seed: int = 0) -> Dict:
+    """Greedy decode ``n`` random codes with float32 and float16-rounded weights; compare."""
+    from ..runtime import MusicVAE
+
+    z = np.random.default_rng(seed).standard_normal((n, config.z_size)).astype(np.float32)
+    ctrl = None
+    if config.control_depth:
+        ctrl = np.zeros((config.max_seq_len, config.control_depth), np.float32)
+        ctrl[:, 0] = 1
+    a = MusicVAE(config, weights).decode(z, temperature=1e-5, controls=ctrl, return_logits=True)
+    half = {k: v.astype(np.float16).astype(np.float32) for k, v in weights.items()}
+    b = MusicVAE(config, half).decode(z, temperature=1e-5, controls=ctrl, return_logits=True)
+    return {"classes_identical": bool(np.array_equal(a.classes, b.classes)),
+            "max_logit_diff": float(np.abs(a.logits - b.logits).max()), "codes": n}
+
+
+def export(run_dir: Path, out: Path, role: Optional[str] = None, corpus: Optional[Path] = None,
+           split: str = "train", max_examples: int = 4000, float16: bool = False, license: Optional[str] = None,
+           attribution: Optional[str] = None, model_id: Optional[str] = None, progress: bool = True) -> Dict:
+    from ..configs import get_config
+    from ..music.riff import STYLES
+    from ..runtime import MusicVAE, check_weights, save_bundle
+    from ..runtime.bundle import default_role
+    from ..runtime.control import compute_controls
+    from ..training.rundir import load_run
+
+    weights, meta = load_run(run_dir)
+    config = get_config(meta["config"])
+    check_weights(weights, config, what=f"{run_dir}/weights.npz")
+    role = role or default_role(config)
+    corpus_meta = dict(meta.get("corpus") or {})
+    controls = None
+    report: Dict = {"config": config.name, "role": role}
+    if corpus is not None:
+        from tqdm import tqdm
+
+        from ..corpus.shards import load_split, read_manifest
+
+        manifest = read_manifest(corpus)
+        ds = load_split(corpus, split)
+        if ds.input_depth != config.input_depth or list(ds.output_depths) != list(config.output_depths):
+            raise ValueError(f"corpus {corpus}: encoding {ds.kind} (input depth {ds.input_depth}, outputs "
+                             f"{ds.output_depths}) does not fit config {config.name!r}")
+        idx = np.arange(len(ds))
+        if len(idx) > max_examples:
+            idx = np.sort(np.random.default_rng(0).choice(len(idx), max_examples, replace=False))
+        sub = ds.subset(idx)
+        sources = manifest.get("sources", [])
+        styles = [_style_of(str(sources[i].get("file", "")), STYLES) if 0 <= i < len(sources) else None
+                  for i in sub.source_ids.tolist()]
+        heads = {"band": ("guitar", "bass", "drums"), "drums": ("drums",), "guitar": ("guitar",),
+                 "bass": ("bass",)}[role]
+        model = MusicVAE(config, weights)
+        with tqdm(total=len(sub), unit="ex", desc="controls", disable=not progress) as bar:
+            controls = compute_controls(model, sub.inputs, sub.targets, heads, sub.lengths, sub.controls,
+                                        styles, progress=bar.update)
+        corpus_meta.update({"dir": str(Path(corpus).resolve()), "manifest_sha256": _corpus_hash(Path(corpus)),
+                            "split": split, "examples_for_controls": int(len(sub)),
+                            "styles_found": sorted(k[6:] for k in controls if k.startswith("style/"))})
+        report["controls"] = sorted(controls)
+    if float16:
+        parity = float16_parity(config, weights)
+        report["float16_parity"] = parity
+        float16 = parity["classes_identical"]
+    metadata = {
+        "source_run": str(Path(run_dir).resolve()),
+        "source": meta.get("source"),
+        "steps": meta.get("step"),
+        "corpus": corpus_meta,
+        "val_metrics": meta.get("val_metrics", {}),
+        "license": license or corpus_meta.get("license") or meta.get("license") or "unspecified",
+        "attribution": attribution or corpus_meta.get("attribution") or meta.get("attribution") or "unspecified",
+    }
+    if report.get("float16_parity"):
+        metadata["float16_parity"] = report["float16_parity"]
+    save_bundle(out, config, weights, role=role, metadata=metadata, controls=controls, float16=float16,
+                model_id=model_id)
+    report["float16"] = bool(float16)
+    report["out"] = str(out)
+    return report
+
+
+def run(args) -> int:
+    from . import CliError
+    from ..configs import ConfigError
+    from ..runtime import BundleError, WeightsError
+    from ..training.rundir import RunDirError
+
+    try:
+        from ..corpus.shards import CorpusError
+    except ImportError:  # pragma: no cover
+        CorpusError = ValueError  # type: ignore
+    try:
+        report = export(args.run_dir, args.out, args.role, args.corpus, args.split, args.max_examples, args.float16,
+                        args.license, args.attribution, args.model_id)
+    except (RunDirError, ConfigError, WeightsError, BundleError, CorpusError, ValueError) as exc:
+        raise CliError(str(exc)) from None
+    print(json.dumps(report, indent=2))
+    return 0

@@ -1,0 +1,259 @@
+"""The model-backed band generator: a :class:`riffforge.generation.Generator` over MusicVAE bundles.
+
+How a request becomes a riff (all randomness from one seeded ``numpy.random.Generator``):
+
+1. Harmony and feel from the style (:mod:`riffforge.music.styles`): tuning, mode and key (unless the request
+   fixes them), tempo across the style's range by intensity, velocity by intensity.
+2. Latent code per model: the style centroid (when the bundle has one) plus Gaussian noise, moved along the
+   bundle's intensity direction by ``(intensity - 0.5) * 2``. ``candidates`` codes are decoded in one batch
+   at a temperature that rises with intensity; the candidate whose energy (:func:`.control.class_energy`)
+   is closest to the intensity's target energy (corpus deciles stored in the bundle; without them, the
+   candidate at the intensity's rank) is kept.
+3. Band coherence. With a ``band`` (trio) bundle, guitar, bass and drums come from one latent code and one
+   decoder that was trained on them playing together. With separate bundles, the models are conditioned on
+   each other: the bass model encodes the decoded guitar line and decodes from that code (it follows the
+   guitar's contour and root movement), and among the drum candidates the one whose kicks coincide most
+   with the guitar's onsets wins (shared accents). Guitar and bass always share one transposition onto the
+   key and one tempo.
+4. Longer requests decode further chunks from slightly perturbed codes; ``interpolate`` morphs two riffs
+   along the slerp path between their encodings.
+"""
+from __future__ import annotations
+
+import math
+import random
+from typing import Dict, List, Optional, Sequence, Tuple
+
+import numpy as np
+
+from ..generation import Capabilities, RiffRequest, RiffRequestError
+from ..music.riff import INSTRUMENTS, PITCH_CLASS_NAMES, STYLES, Riff, RiffError, pitch_class
+from .bundle import Bundle
+from .control import class_energy, slerp, style_centroids, target_energy
+from .render import (encoder_inputs, key_shift, melody_triples, render_drums, render_melodic, tonal_centre,
+                     tracks_to_classes)
+
+HEAD_NAMES = {"band": ("guitar", "bass", "drums"), "drums": ("drums",), "guitar": ("guitar",), "bass": ("bass",)}
+_SEED_RANGE = 2 ** 31 - 1
+
+
+class ModelGenerator:
+    """Generates band riffs from one ``band`` bundle, or from ``guitar``/``bass``/``drums`` bundles."""
+
+    def __init__(self, bundles: Sequence[Bundle], candidates: int = 4, latent_noise: float = 1.0):
+        if not bundles:
+            raise ValueError("ModelGenerator needs at least one bundle")
+        self.bundles = list(bundles)
+        by_role: Dict[str, Bundle] = {}
+        for b in self.bundles:
+            by_role.setdefault(b.role, b)
+        self.band = by_role.get("band")
+        self.parts = {r: by_role[r] for r in ("guitar", "bass", "drums") if r in by_role}
+        if self.band is None and not self.parts:
+            raise ValueError("no usable bundle roles")
+        self.candidates = max(1, int(candidates))
+        self.latent_noise = float(latent_noise)
+        self.model_id = "+".join(b.model_id for b in ([self.band] if self.band else list(self.parts.values())))
+
+    # ------------------------------------------------------------------------------------ protocol
+    def capabilities(self) -> Capabilities:
+        instruments = INSTRUMENTS if self.band else tuple(i for i in INSTRUMENTS if i in self.parts or
+                                                          (i == "bass" and "guitar" in self.parts))
+        return Capabilities(model_ids=tuple(b.model_id for b in self.bundles), styles=STYLES,
+                            instruments=instruments,
+                            extra={"kind": "musicvae", "band_model": bool(self.band),
+                                   "bundles": {b.model_id: {"role": b.role, "config": b.config.name}
+                                               for b in self.bundles}})
+
+    def generate(self, request: RiffRequest) -> Riff:
+        if not isinstance(request, RiffRequest):
+            raise RiffRequestError(f"request={request!r}: pass a riffforge.generation.RiffRequest")
+        request.validate()
+        seed = random.SystemRandom().randrange(_SEED_RANGE) if request.seed is None else int(request.seed)
+        feel = _feel(request, seed)
+        rng = np.random.default_rng([seed, STYLES.index(request.style)])
+        x = float(request.intensity)
+        temperature = float(request.temperature) if request.temperature else 0.35 + 0.75 * x
+        if self.band is not None:
+            heads = self._decode_unit(self.band, request, x, temperature, rng)
+        else:
+            heads = self._decode_parts(request, x, temperature, rng)
+        tracks = self._render(heads, feel, x, request.bars)
+        tracks = {k: v for k, v in tracks.items() if k in request.instruments}
+        return Riff(tempo=feel["tempo"], bars=request.bars, key=feel["key"], mode=feel["mode"], style=request.style,
+                    intensity=x, seed=seed, tracks=tracks, model_id=self.model_id, tuning=feel["tuning"])
+
+    # ------------------------------------------------------------------------------------ decoding
+    def _latents(self, bundle: Bundle, style: str, x: float, n: int, rng: np.random.Generator) -> np.ndarray:
+        zs = bundle.config.z_size
+        base = style_centroids(bundle.controls).get(style)
+        z = rng.standard_normal((n, zs)).astype(np.float32) * self.latent_noise
+        if base is not None:
+            z += base
+        direction = bundle.controls.get("intensity_direction")
+        if direction is not None:
+            z += (x - 0.5) * 2.0 * direction
+        return z
+
+    def _pick(self, bundle: Bundle, classes: np.ndarray, heads: Sequence[str], x: float,
+              bonus: Optional[np.ndarray] = None) -> int:
+        energy = class_energy(classes, heads)
+        target = target_energy(bundle.controls.get("energy_quantiles"), x)
+        if target is None:  # rank within the candidates
+            ranks = np.empty(len(energy))
+            ranks[np.argsort(energy, kind="stable")] = np.arange(len(energy))
+            cost = np.abs(ranks - x * (len(energy) - 1))
+        else:
+            spread = float(np.ptp(bundle.controls["energy_quantiles"])) or 1.0
+            cost = np.abs(energy - target) / spread * 10.0
+        if bonus is not None:
+            cost = cost - bonus
+        return int(np.argmin(cost))
+
+    def _chunks(self, bundle: Bundle, request: RiffRequest, x: float, temperature: float,
+                rng: np.random.Generator, bonus_fn=None) -> np.ndarray:
+        """Classes [bars*16, heads] for ``bundle``: best of ``candidates`` first chunk, then variations."""
+        cfg = bundle.config
+        heads = HEAD_NAMES[bundle.role]
+        z = self._latents(bundle, request.style, x, self.candidates, rng)
+        res = bundle.model.decode(z, temperature=temperature, rng=rng)
+        bonus = bonus_fn(res.classes) if bonus_fn is not None else None
+        best = self._pick(bundle, res.classes, heads, x, bonus)
+        parts = [res.classes[best]]
+        n_chunks = math.ceil(request.bars / cfg.bars)
+        if n_chunks > 1:
+            alt = self._latents(bundle, request.style, x, n_chunks - 1, rng)
+            zs = np.stack([slerp(z[best], alt[k], 0.2) for k in range(n_chunks - 1)])
+            more = bundle.model.decode(zs, temperature=temperature, rng=rng)
+            parts.extend(more.classes[k] for k in range(n_chunks - 1))
+        return np.concatenate(parts, axis=0)[: request.bars * 16]
+
+    def _decode_unit(self, bundle: Bundle, request, x, temperature, rng) -> Dict[str, np.ndarray]:
+        classes = self._chunks(bundle, request, x, temperature, rng)
+        return {name: classes[:, h] for h, name in enumerate(HEAD_NAMES[bundle.role])}
+
+    def _decode_parts(self, request, x, temperature, rng) -> Dict[str, np.ndarray]:
+        out: Dict[str, np.ndarray] = {}
+        if "guitar" in self.parts:
+            out["guitar"] = self._chunks(self.parts["guitar"], request, x, temperature, rng)[:, 0]
+        if "bass" in self.parts:
+            bass = self.parts["bass"]
+            if "guitar" in out and bass.config.encoding == "melody":
+                # conditioned: the bass model encodes the guitar line and decodes from that code
+                steps = bass.config.max_seq_len
+                lines = []
+                for start in range(0, len(out["guitar"]), steps):
+                    seg = np.zeros((steps, 1), np.int64)
+                    chunk = out["guitar"][start:start + steps]
+                    seg[: len(chunk), 0] = chunk
+                    mu, _ = bass.model.encode(encoder_inputs(seg, "melody")[None])
+                    lines.append(bass.model.decode(mu, temperature=max(1e-5, temperature * 0.5), rng=rng).classes[0, :, 0])
+                out["bass"] = np.concatenate(lines)[: len(out["guitar"])]
+            else:
+                out["bass"] = self._chunks(bass, request, x, temperature, rng)[:, 0]
+        if "drums" in self.parts:
+            guitar_onsets = (out["guitar"] >= 2) if "guitar" in out else None
+
+            def sync_bonus(classes: np.ndarray) -> Optional[np.ndarray]:
+                if guitar_onsets is None:
+                    return None
+                g = guitar_onsets[: classes.shape[1]]
+                kicks = (classes[:, : len(g), 0] & 1) > 0
+                both = (kicks & g[None]).sum(1)
+                return 2.0 * both / max(1, g.sum())
+
+            out["drums"] = self._chunks(self.parts["drums"], request, x, temperature, rng, sync_bonus)[:, 0]
+        return out
+
+    # ------------------------------------------------------------------------------------ rendering
+    def _render(self, heads: Dict[str, np.ndarray], feel: Dict, x: float, bars: int,
+                shift: Optional[int] = None) -> Dict[str, List]:
+        from ..music.theory import get_tuning
+
+        tuning = get_tuning(feel["tuning"])
+        key_pc = pitch_class(feel["key"])
+        velocity = int(round(62 + 58 * x))
+        tracks: Dict[str, List] = {}
+        triples = {k: melody_triples(v) for k, v in heads.items() if k in ("guitar", "bass")}
+        if shift is None:
+            ref = triples.get("guitar") or triples.get("bass") or []
+            shift = key_shift(tonal_centre(ref), key_pc)
+        if "guitar" in triples:
+            tracks["guitar"] = render_melodic(triples["guitar"], shift, tuning.lowest, tuning.highest,
+                                              tuning.lowest + (key_pc - tuning.lowest) % 12, velocity, True)
+        if "bass" in triples:
+            bass_triples = triples["bass"]
+        elif "guitar" in triples:  # no bass model: the bass doubles the guitar's roots
+            bass_triples = triples["guitar"]
+        else:
+            bass_triples = []
+        if bass_triples:
+            tracks["bass"] = render_melodic(bass_triples, shift, tuning.bass_lowest, tuning.bass_highest,
+                                            tuning.bass_lowest + (key_pc - tuning.bass_lowest) % 12,
+                                            max(1, velocity - 6), False)
+        if "drums" in heads:
+            tracks["drums"] = render_drums(heads["drums"], velocity)
+        total = bars * 16
+        return {k: [n for n in v if n.start < total] for k, v in tracks.items()}
+
+    # ------------------------------------------------------------------------------------ morphing
+    def interpolate(self, riff_a: Riff, riff_b: Riff, steps: int, temperature: float = 1e-5) -> List[Riff]:
+        """``steps`` riffs morphing from ``riff_a`` to ``riff_b`` (both ends are reconstructions).
+
+        Each model encodes both riffs (its instruments, first ``config.bars`` bars); the codes are
+        interpolated by slerp and decoded greedily; tempo, intensity and velocity move linearly; the key
+        switches at the midpoint. Pitches are decoded as encoded (no re-transposition).
+        """
+        if steps < 2:
+            raise RiffRequestError(f"steps={steps!r}: need at least 2 (the two end points)")
+        units = [self.band] if self.band is not None else list(self.parts.values())
+        decoded: List[Dict[str, np.ndarray]] = [dict() for _ in range(steps)]
+        ts = np.linspace(0.0, 1.0, steps)
+        for bundle in units:
+            heads = HEAD_NAMES[bundle.role]
+            T = bundle.config.max_seq_len
+            mus = []
+            for riff in (riff_a, riff_b):
+                cls = tracks_to_classes(riff.tracks, heads, T)
+                mu, _ = bundle.model.encode(encoder_inputs(cls, bundle.config.encoding)[None])
+                mus.append(mu[0])
+            z = np.stack([slerp(mus[0], mus[1], float(t)) for t in ts])
+            res = bundle.model.decode(z, temperature=temperature, rng=np.random.default_rng(0))
+            for i in range(steps):
+                for h, name in enumerate(heads):
+                    decoded[i][name] = res.classes[i, :, h]
+        bars = min(riff_a.bars, riff_b.bars, min(u.config.bars for u in units))
+        out = []
+        for i, t in enumerate(ts):
+            src = riff_a if t < 0.5 else riff_b
+            x = float((1 - t) * riff_a.intensity + t * riff_b.intensity)
+            feel = {"tempo": float(round((1 - t) * riff_a.tempo + t * riff_b.tempo, 2)), "key": src.key,
+                    "mode": src.mode, "tuning": src.tuning}
+            tracks = self._render(decoded[i], feel, x, bars, shift=0)
+            out.append(Riff(tempo=feel["tempo"], bars=bars, key=src.key, mode=src.mode, style=src.style,
+                            intensity=x, seed=src.seed, tracks=tracks, model_id=self.model_id, tuning=src.tuning))
+        return out
+
+
+def _feel(request: RiffRequest, seed: int) -> Dict:
+    """Tuning, mode, key and tempo for a request (style vocabularies; request fields win)."""
+    from ..music.styles import STYLE_SPECS, weighted
+    from ..music.theory import TUNINGS, get_mode
+
+    spec = STYLE_SPECS[request.style]
+    r = random.Random(f"riffforge-model/{request.style}/{seed}")
+    tuning = weighted(spec.tunings, r)
+    mode = request.mode or weighted(spec.modes, r)
+    try:
+        get_mode(mode)
+    except RiffError as exc:
+        raise RiffRequestError(str(exc)) from None
+    key = request.key or PITCH_CLASS_NAMES[TUNINGS[tuning].lowest % 12]
+    lo, hi = spec.tempo
+    x = float(request.intensity)
+    if request.tempo is None:
+        pos = min(1.0, max(0.0, 0.06 + 0.88 * x + (r.random() - 0.5) * 0.1))
+        tempo = float(round(lo + (hi - lo) * pos))
+    else:
+        tempo = float(request.tempo)
+    return {"tuning": tuning, "mode": mode, "key": key, "tempo": tempo}
