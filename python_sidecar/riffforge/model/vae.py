@@ -95,9 +95,13 @@ class MusicVAE(keras.Model):
 
     # -- loss ------------------------------------------------------------------------------------
     def losses_for_batch(self, inputs, targets, lengths, controls=None, step=0.0, training: bool = True,
-                         sampling_probability=0.0, scheduled: bool = False, use_mean_z: bool = False):
+                         sampling_probability=0.0, scheduled: bool = False, use_mean_z: bool = False,
+                         eps=None):
         """Magenta's loss terms for one batch. Returns a dict of scalar tensors:
-        ``loss``, ``r_loss``, ``kl_loss`` (beta-free kl_cost mean), ``kl_bits``, ``beta``, ``accuracy``."""
+        ``loss``, ``r_loss``, ``kl_loss`` (beta-free kl_cost mean), ``kl_bits``, ``beta``, ``accuracy``.
+
+        ``z = mu + sigma * eps`` with ``eps`` drawn from the model's seed generator unless given
+        (validation passes a fixed ``eps`` so its loss is deterministic); ``use_mean_z`` uses ``mu``."""
         cfg = self.config
         steps = int(targets.shape[1])
         lengths = ops.minimum(ops.cast(lengths, "int32"), cfg.max_seq_len)
@@ -105,7 +109,8 @@ class MusicVAE(keras.Model):
         if use_mean_z:
             z = mu
         else:
-            eps = keras.random.normal(ops.shape(mu), seed=self.z_seed)
+            if eps is None:
+                eps = keras.random.normal(ops.shape(mu), seed=self.z_seed)
             z = mu + sigma * eps
         logits = self.decoder_logits(targets, z, controls, sampling_probability, training, scheduled)
         mask = sequence_mask(lengths, steps)

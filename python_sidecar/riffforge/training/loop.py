@@ -1,0 +1,276 @@
+"""The training loop behind ``riffforge train``: corpus -> MusicVAE -> RUN directory.
+
+- Streams shuffled batches from the corpus shards (:mod:`.data`).
+- Fresh start, ``--init RUN`` (fine-tune from one of our runs or an imported Magenta checkpoint; by
+  default the schedules continue from that run's global step, as Magenta does when it restores a
+  checkpoint), or ``--resume`` (model + Adam state + step from ``RUN/checkpoints``).
+- tqdm bar with loss, KL, accuracy and ETA; TensorBoard scalars in ``RUN/tensorboard``; every logged
+  point also goes to ``RUN/metrics.jsonl``.
+- Every ``checkpoint_every`` steps (and at the end, and on Ctrl-C): a resumable checkpoint plus
+  ``RUN/weights.npz`` + ``RUN/run.json``, so ``riffforge export`` works on a run in progress.
+- Validation every ``eval_every`` steps: loss terms, teacher-forced and free-running (sampling)
+  reconstruction accuracy.
+- ``RUN/curves.png`` at the end.
+"""
+from __future__ import annotations
+
+import json
+import math
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Dict, List, Optional
+
+from . import rundir
+from .data import TrainingDataError, check_corpus, train_batches, validation_set
+
+
+class TrainError(ValueError):
+    """A user-facing training error (bad corpus, checkpoint, config mismatch): one line, with the fix."""
+
+
+@dataclass
+class TrainOptions:
+    config: str
+    corpus: Path
+    out: Path
+    init: Optional[Path] = None
+    steps: int = 2000
+    batch_size: Optional[int] = None
+    resume: bool = False
+    init_step: str = "continue"        # "continue" the init run's schedules, or "reset" them to 0
+    checkpoint_every: int = 500
+    eval_every: Optional[int] = None   # default: at every checkpoint
+    log_every: int = 10
+    val_examples: int = 512
+    seed: int = 0
+    jit_compile: bool = False
+    progress: bool = True
+    keep_checkpoints: int = 3
+    on_log: Optional[Callable[[Dict], None]] = field(default=None, repr=False)
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3g}" if abs(x) < 1000 else f"{x:.0f}"
+
+
+def run_training(opts: TrainOptions) -> Dict:
+    """Train; returns the final run.json dict. Raises :class:`TrainError` for user errors."""
+    from ..configs import ConfigError, get_config
+
+    try:
+        config = get_config(opts.config)
+    except ConfigError as exc:
+        raise TrainError(str(exc)) from None
+    if opts.steps < 1:
+        raise TrainError(f"--steps {opts.steps}: must be >= 1")
+    if opts.init_step not in ("continue", "reset"):
+        raise TrainError(f"init_step={opts.init_step!r}: use 'continue' or 'reset'")
+    try:
+        corpus_info = check_corpus(opts.corpus, config)
+    except TrainingDataError as exc:
+        raise TrainError(str(exc)) from None
+    out = Path(opts.out)
+    n_train = corpus_info["examples"].get("train", 0)
+    batch_size = int(opts.batch_size or config.batch_size)
+    if batch_size < 1:
+        raise TrainError(f"--batch-size {batch_size}: must be >= 1")
+    if batch_size > n_train:
+        print(f"riffforge train: note: batch size {batch_size} > {n_train} training examples; using {n_train}")
+        batch_size = n_train
+
+    # --- where do we start from? ------------------------------------------------------------------
+    resume_ckpt = None
+    if opts.resume:
+        resume_ckpt = rundir.latest_checkpoint(out)
+        if resume_ckpt is None:
+            raise TrainError(f"--resume: {out} has no checkpoints/ckpt-*.npz to resume from; drop --resume "
+                             "to start a new run")
+        prev = rundir.read_run_json(out) if (out / rundir.RUN_JSON).is_file() else {}
+        if prev.get("config", config.name) != config.name:
+            raise TrainError(f"--resume: {out} was trained with --config {prev['config']}, not {config.name}")
+    elif rundir.list_checkpoints(out):
+        raise TrainError(f"--out {out}: already holds a training run; pass --resume to continue it or choose "
+                         "another --out")
+    if opts.resume and opts.init:
+        raise TrainError("--resume and --init cannot be combined: --resume continues RUN itself")
+
+    init_weights = init_meta = None
+    if opts.init:
+        try:
+            init_weights, init_meta = rundir.load_run(opts.init)
+        except rundir.RunDirError as exc:
+            raise TrainError(f"--init: {exc}") from None
+        if init_meta.get("config") != config.name:
+            print(f"riffforge train: note: --init {opts.init} was made with config {init_meta.get('config')!r}; "
+                  f"loading it into {config.name!r}")
+
+    # --- build (TensorFlow from here on) ----------------------------------------------------------
+    import keras
+    import numpy as np
+    import tensorflow as tf
+
+    from ..model import WeightsMismatchError, build_model
+    from .trainer import Trainer
+
+    keras.utils.set_random_seed(opts.seed)
+    model = build_model(config)
+    step_offset = 0
+    run_steps = 0
+    epoch = 0
+    history: List[Dict] = []
+    state: Dict = {}
+    if resume_ckpt is not None:
+        try:
+            weights, opt_state, state = rundir.load_checkpoint(resume_ckpt)
+            model.set_canonical_weights(weights, source=str(resume_ckpt))
+        except (rundir.RunDirError, WeightsMismatchError) as exc:
+            raise TrainError(f"--resume: {exc}") from None
+        step_offset = int(state.get("step_offset", 0))
+        epoch = int(state.get("epoch", 0)) + 1
+        history = _read_history(out)
+    elif init_weights is not None:
+        try:
+            model.set_canonical_weights(init_weights, source=f"--init {opts.init}")
+        except WeightsMismatchError as exc:
+            raise TrainError(str(exc)) from None
+        if opts.init_step == "continue":
+            step_offset = int(init_meta.get("step", 0))
+    trainer = Trainer(model, config, step_offset=step_offset, jit_compile=opts.jit_compile)
+    if resume_ckpt is not None:
+        try:
+            trainer.set_optimizer_state(opt_state, source=str(resume_ckpt))
+        except ValueError as exc:
+            raise TrainError(f"--resume: {exc}") from None
+        run_steps = int(trainer.optimizer.iterations.numpy())
+        if run_steps >= opts.steps:
+            raise TrainError(f"--resume: {out} is already at step {run_steps} of this run; raise --steps above it")
+
+    out.mkdir(parents=True, exist_ok=True)
+    val = validation_set(opts.corpus, config, limit=opts.val_examples, seed=opts.seed)
+    if val is None:
+        print(f"riffforge train: note: corpus {opts.corpus} has no validation split; validation metrics skipped")
+    writer = tf.summary.create_file_writer(str(out / "tensorboard"))
+    from tensorflow.core.framework import summary_pb2
+
+    scalar_metadata = summary_pb2.SummaryMetadata()
+    scalar_metadata.plugin_data.plugin_name = "scalars"
+    eval_every = opts.eval_every or opts.checkpoint_every
+    base_meta = {
+        "config": config.name,
+        "source": "riffforge-train",
+        "corpus": corpus_info,
+        "batch_size": batch_size,
+        "init": None if not opts.init else {"path": str(opts.init), "config": init_meta.get("config"),
+                                            "step": int(init_meta.get("step", 0)),
+                                            "source": init_meta.get("source"), "init_step": opts.init_step},
+        "step_offset": step_offset,
+        "seed": opts.seed,
+    }
+    if resume_ckpt is not None and state.get("meta"):
+        base_meta = dict(state["meta"], corpus=corpus_info)
+    val_metrics: Dict = {}
+    if history:
+        vals = [h for h in history if h.get("split") == "validation"]
+        val_metrics = {k: v for k, v in vals[-1].items() if k not in ("split",)} if vals else {}
+
+    def log(row: Dict) -> None:
+        history.append(row)
+        with open(out / rundir.METRICS, "a", encoding="utf-8") as fh:
+            fh.write(json.dumps(row) + "\n")
+        with writer.as_default(step=row["step"]):
+            for k, v in row.items():
+                if k not in ("step", "split", "run_step") and isinstance(v, (int, float)):
+                    # tf.summary.scalar lives in the tensorboard package (not a TF 2.21 dependency);
+                    # this is the same event it writes: a float tensor tagged for the scalars plugin.
+                    tf.summary.write(f"{row['split']}/{k}", tf.constant(float(v), tf.float32),
+                                     metadata=scalar_metadata)
+        if opts.on_log:
+            opts.on_log(row)
+
+    def evaluate() -> Dict:
+        nonlocal val_metrics
+        if val is None:
+            return {}
+        metrics = trainer.evaluate(val, batch_size=min(batch_size, 256), seed=opts.seed)
+        row = {"split": "validation", "step": trainer.global_step, "run_step": run_steps, **metrics}
+        log(row)
+        val_metrics = {k: v for k, v in row.items() if k != "split"}
+        return metrics
+
+    def save(final: bool = False) -> None:
+        weights = model.get_canonical_weights()
+        meta = dict(base_meta, step=trainer.global_step, run_steps=run_steps, val_metrics=val_metrics,
+                    finished=final, saved_at=time.strftime("%Y-%m-%dT%H:%M:%S"))
+        rundir.save_checkpoint(out, trainer.global_step, weights, trainer.optimizer_state(),
+                               {"step_offset": step_offset, "epoch": epoch, "meta": base_meta},
+                               keep=opts.keep_checkpoints)
+        rundir.save_weights(out, weights)
+        rundir.save_json(out / rundir.RUN_JSON, meta)
+
+    batches = train_batches(opts.corpus, config, batch_size, seed=opts.seed, start_epoch=epoch)
+    from tqdm import tqdm
+
+    bar = tqdm(total=opts.steps, initial=run_steps, desc=f"train {config.name}", unit="step",
+               disable=not opts.progress, dynamic_ncols=True)
+    window: Dict[str, float] = {}
+    count = 0
+    started = time.time()
+    examples = 0
+    try:
+        while run_steps < opts.steps:
+            try:
+                epoch, batch = next(batches)
+            except TrainingDataError as exc:
+                raise TrainError(str(exc)) from None
+            terms = trainer.train_step(batch)
+            if not math.isfinite(terms["loss"]):
+                raise TrainError(f"loss became {terms['loss']} at step {trainer.global_step}; lower the learning "
+                                 "rate or check the corpus")
+            run_steps += 1
+            examples += len(batch)
+            count += 1
+            for k, v in terms.items():
+                window[k] = window.get(k, 0.0) + v
+            bar.update(1)
+            if run_steps % opts.log_every == 0 or run_steps == opts.steps:
+                avg = {k: v / count for k, v in window.items()}
+                elapsed = max(time.time() - started, 1e-9)
+                log({"split": "train", "step": trainer.global_step, "run_step": run_steps, **avg,
+                     "examples_per_second": examples / elapsed})
+                bar.set_postfix(loss=_fmt(avg["loss"]), kl=_fmt(avg["kl_bits"]), acc=f"{avg['accuracy']:.3f}",
+                                refresh=False)
+                window, count = {}, 0
+            if run_steps % eval_every == 0 and run_steps < opts.steps:
+                evaluate()
+            if run_steps % opts.checkpoint_every == 0 and run_steps < opts.steps:
+                save()
+    except KeyboardInterrupt:
+        bar.close()
+        save()
+        print(f"riffforge train: interrupted at step {trainer.global_step}; checkpoint saved, continue with "
+              f"`riffforge train --config {config.name} --corpus {opts.corpus} --out {out} --resume "
+              f"--steps {opts.steps}`")
+        raise
+    bar.close()
+    evaluate()
+    save(final=True)
+    try:
+        from .curves import plot_curves
+
+        plot_curves(history, out / "curves.png", title=f"{config.name} — {out.name}")
+    except ImportError as exc:  # matplotlib is in the train extra; say so rather than fail the run
+        print(f"riffforge train: note: curves.png skipped ({exc}); install riffforge[train]")
+    return rundir.read_run_json(out)
+
+
+def _read_history(out: Path) -> List[Dict]:
+    path = Path(out) / rundir.METRICS
+    rows = []
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            try:
+                rows.append(json.loads(line))
+            except ValueError:
+                continue
+    return rows
