@@ -1,0 +1,56 @@
+"""``riffforge generate``: one riff to a MIDI file (and a piano-roll PNG) from the default model or ``--model``.
+
+Uses exactly what the sidecar uses (:func:`riffforge.runtime.load_generator`): the MusicVAE bundles in
+``--model DIR`` (a bundle or a folder of bundles), else the packaged default models, else the procedural
+generator. TensorFlow-free.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+
+
+def add_arguments(parser) -> None:
+    from ..music.riff import INSTRUMENTS, STYLES
+
+    parser.add_argument("--style", default="thrash", choices=STYLES)
+    parser.add_argument("--intensity", type=float, default=0.5, help="0..1")
+    parser.add_argument("--bars", type=int, default=2)
+    parser.add_argument("--seed", type=int, default=None, help="default: random (printed)")
+    parser.add_argument("--tempo", type=float, default=None, help="BPM (default: from style and intensity)")
+    parser.add_argument("--key", default=None, help="root pitch class, e.g. E, F#")
+    parser.add_argument("--mode", default=None, help="mode name, e.g. phrygian")
+    parser.add_argument("--temperature", type=float, default=None)
+    parser.add_argument("--instruments", default=",".join(INSTRUMENTS), help="comma list of guitar,bass,drums")
+    parser.add_argument("--model", type=Path, default=None, help="model bundle directory (default: packaged)")
+    parser.add_argument("--out", type=Path, default=Path("riff.mid"), help="MIDI file to write")
+    parser.add_argument("--png", type=Path, default=None, help="piano-roll PNG to write")
+
+
+def run(args) -> int:
+    from . import CliError
+    from ..generation import RiffRequest, RiffRequestError
+    from ..runtime import BundleError, load_generator
+
+    try:
+        request = RiffRequest(intensity=args.intensity, style=args.style, bars=args.bars, tempo=args.tempo,
+                              key=args.key, mode=args.mode, seed=args.seed, temperature=args.temperature,
+                              instruments=tuple(s.strip() for s in args.instruments.split(",") if s.strip()))
+        generator = load_generator(args.model)
+        riff = generator.generate(request)
+    except (RiffRequestError, BundleError) as exc:
+        raise CliError(str(exc)) from None
+    from ..music.midi import riff_to_midi
+
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    riff_to_midi(riff, args.out)
+    written = [str(args.out)]
+    if args.png is not None:
+        from ..music.pianoroll import save_piano_roll
+
+        args.png.parent.mkdir(parents=True, exist_ok=True)
+        save_piano_roll(riff, args.png)
+        written.append(str(args.png))
+    counts = ", ".join(f"{k} {len(v)}" for k, v in riff.tracks.items())
+    print(f"{riff.style} intensity {riff.intensity:.2f} seed {riff.seed}: {riff.bars} bars at {riff.tempo:g} BPM in "
+          f"{riff.key} {riff.mode} ({riff.tuning}); notes: {counts}; model {riff.model_id} -> {', '.join(written)}")
+    return 0
