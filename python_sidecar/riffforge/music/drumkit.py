@@ -10,7 +10,7 @@ kick-locked patterns follow. Every pattern here is also what :mod:`riffforge.met
 * ``skank``: thrash/polka beat, kick on every beat, snare on every "&", cymbal on 8ths;
 * ``gallop`` / ``reverse_gallop``: kick ``x.xx`` / ``xx.x`` on every beat, snare 2 and 4, quarter cymbals;
 * ``double_bass``: 16th kicks, snare 2 and 4, quarter cymbals (china/crash);
-* ``double_bass_8ths``: 8th kicks under a half-time snare (doom's top gear, no blast);
+* ``double_bass_halftime``: 16th kicks under a half-time snare (death-doom's top gear, no blast);
 * ``blast_traditional``: kick on 8ths, snare on the off-16ths, cymbal on every 16th;
 * ``blast_hammer``: kick + snare + cymbal in unison on every 16th;
 * ``blast_bomb``: 16th kicks, snare on 8ths, cymbal on every 16th;
@@ -116,9 +116,9 @@ def double_bass(x: float, rng: random.Random, lock=None) -> Bar:
     return bar
 
 
-def double_bass_8ths(x: float, rng: random.Random, lock=None) -> Bar:
+def double_bass_halftime(x: float, rng: random.Random, lock=None) -> Bar:
     bar = empty_bar()
-    _hit(bar, range(0, STEPS, 2), GM.KICK, 104 + int(12 * x), rng)
+    _hit(bar, range(STEPS), GM.KICK, 100 + int(12 * x), rng)
     _hit(bar, (8,), GM.SNARE, 120, rng, 4)
     _hit(bar, (0, 4, 8, 12), GM.CRASH if rng.random() < 0.6 else GM.CHINA, 105 + int(15 * x), rng)
     return bar
@@ -174,7 +174,7 @@ def locked_backbeat(x: float, rng: random.Random, lock=None) -> Bar:
 
 PATTERNS: Dict[str, PatternFn] = {
     "backbeat": backbeat, "halftime": halftime, "dbeat": dbeat, "skank": skank, "gallop": gallop,
-    "reverse_gallop": reverse_gallop, "double_bass": double_bass, "double_bass_8ths": double_bass_8ths,
+    "reverse_gallop": reverse_gallop, "double_bass": double_bass, "double_bass_halftime": double_bass_halftime,
     "blast_traditional": blast_traditional, "blast_hammer": blast_hammer, "blast_bomb": blast_bomb,
     "locked_halftime": locked_halftime, "locked_backbeat": locked_backbeat,
 }

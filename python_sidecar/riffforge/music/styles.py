@@ -59,8 +59,8 @@ STYLE_SPECS: Dict[str, StyleSpec] = {s.name: s for s in (
         "doom", (50, 90),
         (("drop C", 2), ("C standard", 2), ("B standard", 1), ("drop B", 1), ("D standard", 1)),
         (("aeolian", 3), ("phrygian", 2), ("blues", 2), ("locrian", 1), ("harmonic minor", 1)),
-        (("halftime", 0.1, 0.25, 1.2), ("backbeat", 0.5, 0.2, 1.0), ("dbeat", 0.75, 0.15, 0.5),
-         ("double_bass_8ths", 0.95, 0.15, 1.0)),
+        (("halftime", 0.05, 0.22, 1.2), ("backbeat", 0.45, 0.2, 1.0), ("dbeat", 0.72, 0.14, 0.6),
+         ("double_bass_halftime", 0.97, 0.12, 1.0)),
         (("sustain", 0.1, 0.3, 1.5), ("chug8", 0.65, 0.2, 1.0), ("gallop", 0.95, 0.15, 0.4)),
         0.3),
     StyleSpec(

@@ -175,23 +175,9 @@ HIHATS: FrozenSet[int] = frozenset({42, 44, 46})
 CYMBALS: FrozenSet[int] = frozenset({42, 44, 46, 49, 51, 52, 53, 55, 57, 59})
 
 # --------------------------------------------------------------------- Magenta's 9 drum classes (models)
-try:  # the corpus engineer owns the canonical copy; re-export it when it exists
-    from ..encoding.drums import DRUM_CLASS_NAMES, DRUM_TYPE_PITCHES  # type: ignore[attr-defined]
-except ImportError:
-    # Magenta's DEFAULT_DRUM_TYPE_PITCHES (drums_encoder_decoder.py): class index -> GM pitches, the first
-    # one being the pitch a decoded class plays. Provisional copy until riffforge.encoding.drums exists.
-    DRUM_CLASS_NAMES = ("kick", "snare", "closed hi-hat", "open hi-hat", "low tom", "mid tom", "high tom",
-                        "crash", "ride")
-    DRUM_TYPE_PITCHES: List[List[int]] = [
-        [36, 35],
-        [38, 27, 28, 31, 32, 33, 34, 37, 39, 40, 56, 65, 66, 75, 85],
-        [42, 44, 54, 68, 69, 70, 71, 73, 78, 80, 22],
-        [46, 67, 72, 74, 79, 81, 26],
-        [45, 29, 41, 43, 61, 64, 84],
-        [48, 47, 60, 63, 77, 86, 87],
-        [50, 30, 62, 76, 83],
-        [49, 52, 55, 57, 58],
-        [51, 53, 59, 82],
-    ]
+# Owned by the corpus engineer (riffforge.encoding.drums, numpy only); re-exported here so music code and
+# metrics have one import for everything drum-related. Class i plays DRUM_TYPE_PITCHES[i][0] when decoded.
+from ..encoding.drums import DRUM_TYPE_NAMES, DRUM_TYPE_PITCHES, PITCH_TO_TYPE  # noqa: E402
 
-PITCH_TO_DRUM_CLASS: Dict[int, int] = {p: c for c, ps in enumerate(DRUM_TYPE_PITCHES) for p in ps}
+DRUM_CLASS_NAMES = DRUM_TYPE_NAMES
+PITCH_TO_DRUM_CLASS = PITCH_TO_TYPE
