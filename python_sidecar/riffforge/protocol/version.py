@@ -12,7 +12,7 @@ from typing import Optional, Tuple
 HOST = "host (RiffForge Unity package)"
 SIDECAR = "sidecar (riffforge sidecar)"
 _UPGRADE = {"host": "RiffForge Unity package", "sidecar": "riffforge sidecar"}
-_VERSION = re.compile(r"^(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})$")
+_VERSION = re.compile(r"^(0|[1-9][0-9]{0,3})\.(0|[1-9][0-9]{0,3})$")
 
 
 @dataclass(frozen=True)
@@ -40,7 +40,8 @@ def check_versions(host: str, sidecar: str) -> VersionCheck:
         try:
             parse_version(text)
         except ValueError:
-            return VersionCheck("invalid", f"protocol version {text!r} from the {side}: expected MAJOR.MINOR, "
+            shown = repr(text) if len(str(text)) <= 24 else repr(str(text)[:24]) + "..."
+            return VersionCheck("invalid", f"protocol version {shown} from the {side}: expected MAJOR.MINOR, "
                                            f"e.g. 1.0")
     h, s = parse_version(host), parse_version(sidecar)
     if h == s:

@@ -83,53 +83,58 @@ class PrefetchCache:
 
 
 class ResponseCache:
-    """request_id -> (request bytes, answer datagrams) for the last ``capacity`` answers; plus in-flight ids.
+    """(host address, request_id) -> (request bytes, answer datagrams) for the last ``capacity`` answers,
+    plus the ids in flight.
 
     ``begin`` reserves an id while its riff is generated, so a retry that arrives meanwhile waits for the
-    same answer instead of starting a second generation. Thread-safe.
+    same answer instead of starting a second generation. Keys include the host address, and ``clear`` is
+    called on every welcome (a new session), so a host that reconnects and starts its ids at 1 again is
+    not answered from an old session. Thread-safe.
     """
 
     def __init__(self, capacity: int = 1024) -> None:
         self.capacity = capacity
         self._lock = threading.Lock()
-        self._done: "OrderedDict[int, Tuple[bytes, List[bytes]]]" = OrderedDict()
-        self._inflight: Dict[int, Tuple[bytes, List[Tuple[str, int]]]] = {}
+        self._done: "OrderedDict[Tuple[Tuple[str, int], int], Tuple[bytes, List[bytes]]]" = OrderedDict()
+        self._inflight: Dict[Tuple[Tuple[str, int], int], bytes] = {}
         self.replays = 0
 
-    def lookup(self, request_id: int, request: bytes, address: Tuple[str, int]) -> Tuple[str, Optional[List[bytes]]]:
+    def lookup(self, address: Tuple[str, int], request_id: int, request: bytes) -> Tuple[str, Optional[List[bytes]]]:
         """Classify a request: ``("new", None)``, ``("replay", datagrams)``, ``("pending", None)`` (a retry of
-        an in-flight id; ``address`` will get the answer too) or ``("conflict", None)`` (id reused with
-        different bytes)."""
+        an id being generated: it will be answered once, when ready) or ``("conflict", None)`` (id reused
+        with different bytes)."""
+        key = (address, request_id)
         with self._lock:
-            done = self._done.get(request_id)
+            done = self._done.get(key)
             if done is not None:
                 if done[0] != request:
                     return "conflict", None
-                self._done.move_to_end(request_id)
+                self._done.move_to_end(key)
                 self.replays += 1
                 return "replay", done[1]
-            pending = self._inflight.get(request_id)
+            pending = self._inflight.get(key)
             if pending is not None:
-                if pending[0] != request:
-                    return "conflict", None
-                if address not in pending[1]:
-                    pending[1].append(address)
-                return "pending", None
+                return ("pending", None) if pending == request else ("conflict", None)
             return "new", None
 
-    def begin(self, request_id: int, request: bytes, address: Tuple[str, int]) -> None:
+    def begin(self, address: Tuple[str, int], request_id: int, request: bytes) -> None:
         with self._lock:
-            self._inflight[request_id] = (request, [address])
+            self._inflight[(address, request_id)] = request
 
-    def finish(self, request_id: int, request: bytes, datagrams: List[bytes]) -> List[Tuple[str, int]]:
-        """Record the answer; returns every address waiting for it."""
+    def finish(self, address: Tuple[str, int], request_id: int, request: bytes, datagrams: List[bytes]) -> None:
+        """Record the answer sent to ``address`` for ``request_id``."""
+        key = (address, request_id)
         with self._lock:
-            pending = self._inflight.pop(request_id, None)
-            self._done[request_id] = (request, datagrams)
-            self._done.move_to_end(request_id)
+            self._inflight.pop(key, None)
+            self._done[key] = (request, datagrams)
+            self._done.move_to_end(key)
             while len(self._done) > self.capacity:
                 self._done.popitem(last=False)
-            return pending[1] if pending else []
+
+    def clear(self) -> None:
+        """A new session began (welcome): forget finished answers (in-flight ones still complete)."""
+        with self._lock:
+            self._done.clear()
 
     def inflight(self) -> int:
         with self._lock:

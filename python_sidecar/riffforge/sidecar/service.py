@@ -99,6 +99,7 @@ class SidecarService:
             log.warning("%s", check.message)
         self.welcomed = True
         self.host_address = address
+        self.responses.clear()  # a new session: request ids start over
         log.info("welcomed by host %s (protocol %s) on port %d", message.host_version, message.protocol_version,
                  address[1])
         return []
@@ -135,7 +136,7 @@ class SidecarService:
         if not self.welcomed:
             return [self._error(rid, ErrorCode.HANDSHAKE_REQUIRED, "request before welcome: answer hello with "
                                                                    "welcome first (send connect to get a hello)")]
-        state, datagrams = self.responses.lookup(rid, message.payload, address)
+        state, datagrams = self.responses.lookup(address, rid, message.payload)
         if state == "replay":
             return list(datagrams or [])
         if state == "pending":
@@ -147,31 +148,32 @@ class SidecarService:
             request = payloads.decode_request(message.payload, self.capabilities.styles, self.capabilities.max_bars,
                                               self.capabilities.instruments, self.modes)
         except PayloadError as exc:
-            return self._finish(rid, message.payload, [self._error(rid, exc.code, exc.message)])
+            return self._finish(address, rid, message.payload, [self._error(rid, exc.code, exc.message)])
         key = prefetch_key(request)
         if key is not None:
             payload = self.prefetch.take(key)
             if payload is not None:
                 self._refill(key)
-                return self._finish(rid, message.payload, self._riff_datagrams(rid, payload))
+                return self._finish(address, rid, message.payload, self._riff_datagrams(rid, payload))
         if self.worker.foreground_pending() >= MAX_PENDING_REQUESTS:
             return [self._error(rid, ErrorCode.BUSY, f"{MAX_PENDING_REQUESTS} requests are already waiting; "
                                                      f"retry later")]
-        self.responses.begin(rid, message.payload, address)
-        self.worker.submit(lambda: self._generate_answer(rid, message.payload, request, key), FOREGROUND)
+        self.responses.begin(address, rid, message.payload)
+        self.worker.submit(lambda: self._generate_answer(address, rid, message.payload, request, key), FOREGROUND)
         return []
 
-    def _finish(self, rid: int, request_bytes: bytes, datagrams: List[bytes]) -> List[bytes]:
+    def _finish(self, address: Address, rid: int, request_bytes: bytes, datagrams: List[bytes]) -> List[bytes]:
         """Remember the answer (for retries) and return it for the requester."""
-        self.responses.finish(rid, request_bytes, datagrams)
+        self.responses.finish(address, rid, request_bytes, datagrams)
         return datagrams
 
     def _riff_datagrams(self, rid: int, payload: bytes) -> List[bytes]:
         parts = chunking.split_payload(payload)
         return [encode_message(RiffChunk(self.token, rid, i, len(parts), part)) for i, part in enumerate(parts)]
 
-    def _generate_answer(self, rid: int, request_bytes: bytes, request: RiffRequest, key) -> None:
-        """Worker thread: generate, encode, chunk, remember, send to everyone waiting for ``rid``."""
+    def _generate_answer(self, address: Address, rid: int, request_bytes: bytes, request: RiffRequest,
+                         key) -> None:
+        """Worker thread: generate, encode, chunk, remember, send to the requester."""
         try:
             payload = self.generate_payload(request)
             datagrams = self._riff_datagrams(rid, payload)
@@ -179,9 +181,9 @@ class SidecarService:
             datagrams = [self._error(rid, exc.code, exc.message)]
         except ProtocolError as exc:
             datagrams = [self._error(rid, ErrorCode.INTERNAL, str(exc))]
-        for address in self.responses.finish(rid, request_bytes, datagrams):
-            for datagram in datagrams:
-                self.send(datagram, address)
+        self.responses.finish(address, rid, request_bytes, datagrams)
+        for datagram in datagrams:
+            self.send(datagram, address)
         if key is not None:
             self._refill(key)
 
