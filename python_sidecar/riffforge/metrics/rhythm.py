@@ -150,14 +150,16 @@ def _snare_feel(v: RiffView) -> Tuple[List[bool], List[bool]]:
             back.append(False)
             half.append(False)
             continue
-        back.append(q in sn and 3 * q in sn and len(sn) <= 6)
-        half.append(2 * q in sn and q not in sn and 3 * q not in sn and len(sn) <= 4)
+        light = 2 * len(sn) < v.spb  # snare on fewer than half the steps: not a roll or a blast
+        back.append(q in sn and 3 * q in sn and light)
+        half.append(2 * q in sn and q not in sn and 3 * q not in sn and light)
     return back, half
 
 
 def backbeat_share(riff: RiffLike) -> float:
-    """Share of bars with a backbeat: snare on beats 2 and 4 (steps 4 and 12), at most 6 snare steps
-    (so rolls and blasts do not count). nan without drums or outside 4/4."""
+    """Share of bars with a backbeat: snare on beats 2 and 4 (steps 4 and 12) and on fewer than half of
+    the bar's steps (ghost notes allowed; rolls and blasts do not count). nan without drums or outside
+    4/4."""
     v = as_view(riff)
     if not v.has_drums or v.riff.meter != (4, 4):
         return NAN
@@ -166,8 +168,8 @@ def backbeat_share(riff: RiffLike) -> float:
 
 
 def halftime_share(riff: RiffLike) -> float:
-    """Share of bars in half-time: snare on beat 3 (step 8), not on 2 or 4, at most 4 snare steps.
-    nan without drums or outside 4/4."""
+    """Share of bars in half-time: snare on beat 3 (step 8), not on 2 or 4, and on fewer than half of
+    the bar's steps. nan without drums or outside 4/4."""
     v = as_view(riff)
     if not v.has_drums or v.riff.meter != (4, 4):
         return NAN
