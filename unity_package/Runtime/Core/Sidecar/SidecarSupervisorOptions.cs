@@ -1,0 +1,39 @@
+namespace RiffForge.Core
+{
+    /// <summary>Settings of a <see cref="SidecarSupervisor"/>.</summary>
+    public sealed class SidecarSupervisorOptions
+    {
+        /// <summary>Settings of the protocol client the supervisor owns.</summary>
+        public SidecarClientOptions Client = new SidecarClientOptions();
+
+        /// <summary>Folder with model bundles passed as <c>--models</c>; null uses the sidecar's bundled default.</summary>
+        public string ModelsDirectory;
+
+        /// <summary>
+        /// Passed as <c>--heartbeat-timeout</c>: the sidecar exits after this many seconds without hearing
+        /// from the host (the client pings far more often). 0 disables it.
+        /// </summary>
+        public double HeartbeatTimeoutSeconds = 10.0;
+
+        /// <summary>Seconds to wait for the READY line after starting the process.</summary>
+        public double ReadyTimeoutSeconds = 30.0;
+
+        /// <summary>Run <c>chmod +x</c> on a frozen sidecar before starting it (not on Windows).</summary>
+        public bool RestoreExecutableBit = true;
+
+        /// <summary>
+        /// Where the running sidecar's pid is recorded so a later run can reap it. Null: a file in the temp
+        /// folder named after the current directory (Unity: the project). Unity passes a path in Library/.
+        /// </summary>
+        public string PidFilePath;
+
+        /// <summary>Delays before restarts 1, 2, 3, ... after a crash; the last one repeats.</summary>
+        public double[] RestartDelaysSeconds = { 0.0, 0.5, 1.0, 2.0, 5.0, 10.0 };
+
+        /// <summary>A sidecar that ran this long without a crash resets the back-off.</summary>
+        public double StableAfterSeconds = 30.0;
+
+        /// <summary>Consecutive restarts (without a stable run between them) before giving up.</summary>
+        public int MaxConsecutiveRestarts = 8;
+    }
+}

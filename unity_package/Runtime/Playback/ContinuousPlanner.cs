@@ -1,0 +1,227 @@
+using System;
+using RiffForge.Core;
+
+namespace RiffForge
+{
+    /// <summary>Why a riff was asked for; it decides when the riff may swap in.</summary>
+    public enum RiffPurpose
+    {
+        /// <summary>Nothing plays yet: the riff starts as soon as it arrives.</summary>
+        Start,
+        /// <summary>The wanted intensity moved away from the playing riff's: swap at the next bar line.</summary>
+        Move,
+        /// <summary>A fresh riff to follow the playing one: held until the playing riff's last bar, swaps at its end.</summary>
+        Continuation,
+        /// <summary>The game asked for this riff (RequestRiff): swap at the next bar line.</summary>
+        Explicit,
+    }
+
+    /// <summary>What <see cref="ContinuousPlanner.Next"/> wants done now.</summary>
+    public struct PlannerDecision
+    {
+        /// <summary>Not null: hand this riff to the scheduler now (it swaps in at the next bar line it reaches).</summary>
+        public Riff HandOff;
+        /// <summary>True: send a request for <see cref="Intensity"/> now and report it with <see cref="ContinuousPlanner.RequestSent"/>.</summary>
+        public bool Request;
+        public double Intensity;
+        public RiffPurpose Purpose;
+
+        public static readonly PlannerDecision None = new PlannerDecision();
+
+        public override string ToString()
+        {
+            if (HandOff != null) return "HandOff(" + HandOff.Intensity.ToString("0.###") + ")";
+            if (Request) return "Request(" + Intensity.ToString("0.###") + ", " + Purpose + ")";
+            return "None";
+        }
+    }
+
+    /// <summary>
+    /// The decisions of continuous mode, free of Unity so tests drive them with a fake clock. At most one riff
+    /// is ever "ahead" of the one playing (in flight, held here, or pending in the scheduler), so the intensity
+    /// rules of the <see cref="IntensityGovernor"/> hold from riff to riff:
+    /// <list type="bullet">
+    /// <item>nothing plays and nothing is in flight: request a riff at the wanted intensity (clamped);</item>
+    /// <item>the wanted intensity differs from the playing riff's by at least <see cref="SwapThreshold"/>: request
+    /// the next step towards it (at most the maximum change per bar away) and swap it in at the next bar line;</item>
+    /// <item>otherwise, when the playing riff's loop ends within <see cref="LeadSeconds"/>: request a fresh riff
+    /// and hold it until the playing riff's last bar, so it follows seamlessly (<see cref="VaryEachLoop"/>);</item>
+    /// <item>a failed request is retried after a back-off (0.5 s doubling up to 8 s); a riff the scheduler
+    /// refused is dropped and asked for again, clamped to what plays.</item>
+    /// </list>
+    /// </summary>
+    public sealed class ContinuousPlanner
+    {
+        const double MinRetryDelay = 0.5, MaxRetryDelay = 8.0;
+
+        readonly IntensityGovernor _governor;
+        double _target;
+        double _swapThreshold = 0.08;
+        double _leadSeconds = 1.0;
+
+        bool _hasBar;
+        ScheduledBar _lastBar;
+        int _inFlightId;
+        RiffPurpose _inFlightPurpose;
+        double _inFlightIntensity;
+        Riff _held;
+        RiffPurpose _heldPurpose;
+        double _retryAt = double.NegativeInfinity;
+        double _retryDelay = MinRetryDelay;
+
+        public ContinuousPlanner(IntensityGovernor governor)
+        {
+            if (governor == null) throw new ArgumentNullException("governor");
+            _governor = governor;
+        }
+
+        /// <summary>True: keep requesting ahead and follow <see cref="Target"/>. False: only explicit riffs play (and loop).</summary>
+        public bool Continuous = true;
+
+        /// <summary>True: a fresh riff follows each loop of the playing one; false: the playing riff loops until the intensity moves.</summary>
+        public bool VaryEachLoop = true;
+
+        /// <summary>The intensity the game wants (0..1); continuous mode moves towards it bar by bar.</summary>
+        public double Target
+        {
+            get { return _target; }
+            set { _target = double.IsNaN(value) ? 0.0 : Math.Max(0.0, Math.Min(1.0, value)); }
+        }
+
+        /// <summary>How far (0..1) the wanted intensity must be from the playing riff's to swap before its end.</summary>
+        public double SwapThreshold
+        {
+            get { return _swapThreshold; }
+            set
+            {
+                if (double.IsNaN(value) || value <= 0 || value > 1) throw new ArgumentOutOfRangeException("value", "swap threshold " + value + " must be in (0, 1]");
+                _swapThreshold = value;
+            }
+        }
+
+        /// <summary>Seconds before the playing riff's loop ends at which its follower is requested (cover the sidecar's latency).</summary>
+        public double LeadSeconds
+        {
+            get { return _leadSeconds; }
+            set
+            {
+                if (double.IsNaN(value) || value < 0) throw new ArgumentOutOfRangeException("value", "lead " + value + " s must be >= 0");
+                _leadSeconds = value;
+            }
+        }
+
+        /// <summary>The id of the request in flight, 0 when none.</summary>
+        public int InFlightId { get { return _inFlightId; } }
+
+        /// <summary>What the request in flight is for (meaningful while <see cref="InFlightId"/> is not 0).</summary>
+        public RiffPurpose InFlightPurpose { get { return _inFlightPurpose; } }
+
+        /// <summary>The intensity the request in flight asked for.</summary>
+        public double InFlightIntensity { get { return _inFlightIntensity; } }
+
+        /// <summary>A riff that arrived and waits for its hand-off (a continuation waiting for the last bar), or null.</summary>
+        public Riff Held { get { return _held; } }
+
+        /// <summary>Clock time of the end of the playing riff's current loop (NaN before the first bar line).</summary>
+        public double LoopEndTime
+        {
+            get { return _hasBar ? _lastBar.Time + (_lastBar.Riff.Bars - _lastBar.BarInRiff) * _lastBar.Riff.SecondsPerBar : double.NaN; }
+        }
+
+        /// <summary>Feed every bar line the scheduler emits (in order).</summary>
+        public void ObserveBar(ScheduledBar bar)
+        {
+            if (bar.Riff == null) return;
+            _lastBar = bar;
+            _hasBar = true;
+        }
+
+        /// <summary>
+        /// What to do now. <paramref name="current"/> is the scheduler's current riff (null before the first);
+        /// <paramref name="schedulerHasPending"/> whether it already holds a riff for the next bar line.
+        /// </summary>
+        public PlannerDecision Next(double now, Riff current, bool schedulerHasPending)
+        {
+            if (_held != null)
+            {
+                var onLastBar = _hasBar && _lastBar.Riff == current && _lastBar.BarInRiff >= current.Bars - 1;
+                if (_heldPurpose != RiffPurpose.Continuation || current == null || onLastBar)
+                {
+                    var riff = _held;
+                    _held = null;
+                    return new PlannerDecision { HandOff = riff };
+                }
+                return PlannerDecision.None;
+            }
+            if (_inFlightId != 0 || now < _retryAt || !Continuous) return PlannerDecision.None;
+            if (current == null) return Ask(_governor.Clamp(_target, null), RiffPurpose.Start);
+            if (schedulerHasPending) return PlannerDecision.None;
+            var wanted = _governor.Clamp(_target, null);
+            if (Math.Abs(wanted - current.Intensity) >= _swapThreshold)
+                return Ask(_governor.Clamp(_target, current.Intensity), RiffPurpose.Move);
+            if (VaryEachLoop && _hasBar && _lastBar.Riff == current && LoopEndTime - now <= _leadSeconds)
+                return Ask(_governor.Clamp(_target, current.Intensity), RiffPurpose.Continuation);
+            return PlannerDecision.None;
+        }
+
+        static PlannerDecision Ask(double intensity, RiffPurpose purpose)
+        {
+            return new PlannerDecision { Request = true, Intensity = intensity, Purpose = purpose };
+        }
+
+        /// <summary>
+        /// Records a request that was sent (by <see cref="Next"/>'s decision or an explicit RequestRiff). A newer
+        /// request replaces the one in flight and a held riff: the older answer will be ignored.
+        /// </summary>
+        public void RequestSent(int requestId, double intensity, RiffPurpose purpose)
+        {
+            if (requestId == 0) throw new ArgumentException("request id 0 is reserved for 'none'", "requestId");
+            _inFlightId = requestId;
+            _inFlightIntensity = intensity;
+            _inFlightPurpose = purpose;
+            if (purpose == RiffPurpose.Explicit) _held = null;
+        }
+
+        /// <summary>
+        /// An answer arrived. True when it answers the request in flight (the riff is then held for its
+        /// hand-off); false for a superseded or unknown request, whose riff must not play.
+        /// </summary>
+        public bool Accept(int requestId, Riff riff)
+        {
+            if (riff == null) throw new ArgumentNullException("riff");
+            if (requestId == 0 || requestId != _inFlightId) return false;
+            _inFlightId = 0;
+            _held = riff;
+            _heldPurpose = _inFlightPurpose;
+            _retryDelay = MinRetryDelay;
+            return true;
+        }
+
+        /// <summary>The request failed (error or timeout): wait a back-off before asking again. False when it was not in flight.</summary>
+        public bool Failed(int requestId, double now)
+        {
+            if (requestId == 0 || requestId != _inFlightId) return false;
+            _inFlightId = 0;
+            _retryAt = now + _retryDelay;
+            _retryDelay = Math.Min(MaxRetryDelay, _retryDelay * 2);
+            return true;
+        }
+
+        /// <summary>The scheduler refused a handed-off riff (intensity rules changed meanwhile): ask again at once.</summary>
+        public void Refused()
+        {
+            _held = null;
+            _retryAt = double.NegativeInfinity;
+        }
+
+        /// <summary>Forgets everything (playback stopped).</summary>
+        public void Reset()
+        {
+            _hasBar = false;
+            _inFlightId = 0;
+            _held = null;
+            _retryAt = double.NegativeInfinity;
+            _retryDelay = MinRetryDelay;
+        }
+    }
+}
