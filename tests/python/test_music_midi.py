@@ -134,3 +134,23 @@ def test_piano_roll_png_is_valid_and_shows_three_lanes_and_bars(tmp_path):
     assert im.max() > 0 and encode_png(im)[:4] == b"\x89PNG"
     row = im[:, pr.LEFT_PX + 2].astype(int).sum(axis=1).max(), im[:, pr.LEFT_PX + 8 * pr.STEP_PX + 2].astype(int).sum(axis=1).max()
     assert row[0] > row[1]  # velocity as brightness
+
+
+@pytest.mark.parametrize("style", STYLES)
+def test_fast_writer_is_byte_identical_to_mido(style):
+    import io
+
+    from riffforge.music.midi import riff_to_midifile
+    for x in (0.0, 1.0):
+        riff = _riff(style, x, bars=2, seed=21)
+        buf = io.BytesIO()
+        riff_to_midifile(riff).save(file=buf)
+        assert riff_to_midi_bytes(riff) == buf.getvalue()
+
+
+def test_drum_onset_ticks_are_raw():
+    from riffforge.music.midi import TICKS_PER_BEAT, drum_onset_ticks
+    riff = _riff("thrash", 0.5)
+    ticks, tpb = drum_onset_ticks(riff_to_midi_bytes(riff))
+    assert tpb == TICKS_PER_BEAT
+    assert ticks == sorted(n.start * TICKS_PER_STEP for n in riff.notes("drums"))

@@ -13,7 +13,7 @@ from ..music.riff import Riff
 from .energy import drum_bar_classes, energy, energy_components
 from .pitch import (bass_guitar_root_agreement, best_modal_fit, in_tuning_range_share, mode_share,
                     pitch_class_entropy, power_chord_ratio)
-from .rhythm import (backbeat_share, blast_bars, blast_rate, double_kick_rate, drum_in_pattern_rate_ticks,
+from .rhythm import (TEMPLATE_THRESHOLD, backbeat_share, blast_bars, blast_rate, double_kick_rate, drum_in_pattern_rate_ticks,
                      drum_pattern_consistency, drum_pattern_consistency_ticks, empty_beat_rate,
                      groove_consistency, groove_consistency_jaccard, has_gallop_or_skank, halftime_share,
                      jaccard, kick_guitar_synchrony, longest_kick_run, metrical_weights, notes_per_second,
@@ -119,7 +119,7 @@ def spearman(x: List[float], y: List[float]) -> float:
 
 
 __all__ = [
-    "METRIC_NAMES", "RiffView", "as_view", "backbeat_share", "bass_guitar_root_agreement", "best_modal_fit",
+    "METRIC_NAMES", "TEMPLATE_THRESHOLD", "RiffView", "as_view", "backbeat_share", "bass_guitar_root_agreement", "best_modal_fit",
     "blast_bars", "blast_rate", "double_kick_rate", "drum_bar_classes", "drum_in_pattern_rate_ticks",
     "drum_pattern_consistency", "drum_pattern_consistency_ticks", "empty_beat_rate", "energy",
     "energy_components", "groove_consistency", "groove_consistency_jaccard", "halftime_share",
