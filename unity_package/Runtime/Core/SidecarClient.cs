@@ -85,6 +85,8 @@ namespace RiffForge.Core
         public string SidecarVersion { get { lock (_gate) return _sidecarVersion; } }
         public string SidecarProtocolVersion { get { lock (_gate) return _sidecarProtocol; } }
         public int PendingCount { get { lock (_gate) return _pending.Count; } }
+        /// <summary>The UDP port of the connected sidecar, or 0 while none is connected.</summary>
+        public int SidecarPort { get { lock (_gate) return _sidecar != null ? _sidecar.Port : 0; } }
         /// <summary>Well-formed datagrams dropped because their token was not the session token.</summary>
         public long DroppedUnauthenticated { get { return Interlocked.Read(ref _droppedUnauthenticated); } }
         /// <summary>Datagrams dropped because they are not valid messages of this protocol.</summary>
@@ -370,6 +372,8 @@ namespace RiffForge.Core
             lock (_gate)
             {
                 if (_state == SidecarState.Closed) return;
+                // Once the supervisor named the sidecar's port (READY line), only that port may say hello.
+                if (_expectedPort > 0 && from.Port != _expectedPort) { Interlocked.Increment(ref _droppedForeign); return; }
                 _sidecarProtocol = protocol;
                 _sidecarVersion = version;
                 if (!ProtocolVersion.IsUsable(outcome) || capsProblem != null)

@@ -1,0 +1,261 @@
+using System;
+using System.Collections.Generic;
+using System.IO;
+using RiffForge.Core;
+using UnityEngine;
+#if UNITY_EDITOR
+using UnityEditor;
+#endif
+
+namespace RiffForge
+{
+    /// <summary>
+    /// Owns the RiffForge sidecar of a scene (or of the whole game, with Keep Across Scenes): starts it on
+    /// first use, drains its messages every frame within a small time budget, plays baked fallback riffs when
+    /// it is missing or dies (and says so once), and stops it on play-mode exit, domain reload, destruction
+    /// and Application.quitting. MetalRiffGenerator finds one by itself (<see cref="Shared"/>); add one
+    /// explicitly only to change its settings.
+    /// </summary>
+    [DisallowMultipleComponent]
+    [AddComponentMenu("RiffForge/RiffForge Sidecar")]
+    [DefaultExecutionOrder(-100)]
+    public sealed class RiffForgeSidecar : MonoBehaviour
+    {
+        [Header("Launch")]
+        [Tooltip("Auto: the frozen sidecar shipped in the package (Editor) or next to the player (build); in the Editor, the source sidecar when no frozen build exists and a Python is set. Frozen: only the frozen one. Source: Python Path -m riffforge sidecar. Off: baked fallback riffs only.")]
+        [SerializeField] SidecarLaunchMode launchMode = SidecarLaunchMode.Auto;
+
+        [Tooltip("A Python with riffforge installed (e.g. <repo>/.venv/bin/python), for Launch Mode Source (and Auto without a frozen build). Empty: the RIFFFORGE_PYTHON environment variable.")]
+        [SerializeField] string pythonPath = "";
+
+        [Tooltip("A folder of model bundles passed to the sidecar as --models. Empty: the models bundled with the sidecar.")]
+        [SerializeField] string modelsFolder = "";
+
+        [Tooltip("UDP port on 127.0.0.1 the game listens on for the sidecar. 0 picks a free port (recommended; a fixed port can collide with another program or a second Editor).")]
+        [Range(0, 65535)]
+        [SerializeField] int hostPort = 0;
+
+        [Tooltip("Keep this sidecar alive across scene loads (DontDestroyOnLoad) and let every MetalRiffGenerator use it. Only for a root GameObject.")]
+        [SerializeField] bool keepAcrossScenes = true;
+
+        [Header("Timing")]
+        [Tooltip("Milliseconds per frame spent handling sidecar messages at most (riffs arrive as a few datagrams; 2 ms is plenty).")]
+        [Range(0.5f, 10f)]
+        [SerializeField] float drainBudgetMs = 2f;
+
+        [Tooltip("Seconds a starting sidecar may take to become ready before fallback riffs play (a frozen sidecar's first start can take several seconds).")]
+        [Range(1f, 60f)]
+        [SerializeField] float startupGraceSeconds = 12f;
+
+        [Tooltip("Seconds a crashed sidecar may take to restart before fallback riffs play.")]
+        [Range(0.5f, 30f)]
+        [SerializeField] float lostGraceSeconds = 3f;
+
+        [Tooltip("Log every sidecar log line (restarts, state changes) to the Console, not only warnings.")]
+        [SerializeField] bool verboseLogging;
+
+        static RiffForgeSidecar _shared;
+        static readonly List<RiffForgeSidecar> _instances = new List<RiffForgeSidecar>();
+
+        SidecarSession _session;
+        bool _hooked;
+
+        /// <summary>A riff answers request <c>id</c> (<c>fromFallback</c>: a baked riff). Raised in Update.</summary>
+        public event Action<int, Riff, bool> RiffReady;
+        /// <summary>A request failed for good (the error's code says why). Raised in Update.</summary>
+        public event Action<SidecarError> RequestFailed;
+
+        /// <summary>
+        /// The sidecar every generator uses by default: the first enabled RiffForgeSidecar with Keep Across
+        /// Scenes, or a new GameObject "RiffForge Sidecar" created on first use.
+        /// </summary>
+        public static RiffForgeSidecar Shared
+        {
+            get
+            {
+                if (_shared != null) return _shared;
+                foreach (var s in _instances) if (s != null && s.keepAcrossScenes) { _shared = s; return s; }
+                var go = new GameObject("RiffForge Sidecar");
+                _shared = go.AddComponent<RiffForgeSidecar>();
+                return _shared;
+            }
+        }
+
+        /// <summary>Every live RiffForgeSidecar (for the Editor monitor).</summary>
+        public static IList<RiffForgeSidecar> Instances { get { return _instances.AsReadOnly(); } }
+
+        public SidecarLaunchMode LaunchMode { get { return launchMode; } set { launchMode = value; } }
+        public string PythonPath { get { return pythonPath; } set { pythonPath = value ?? ""; } }
+        public string ModelsFolder { get { return modelsFolder; } set { modelsFolder = value ?? ""; } }
+
+        /// <summary>The running session (null until first use or after <see cref="StopSidecar"/>).</summary>
+        public SidecarSession Session { get { return _session; } }
+
+        /// <summary>One line: ready with versions and pid, starting, or fallback with the reason.</summary>
+        public string Status { get { return _session == null ? "not started" : _session.Status; } }
+
+        public bool UsingFallback { get { return _session != null && _session.UsingFallback; } }
+
+        void Awake()
+        {
+            if (!_instances.Contains(this)) _instances.Add(this);
+            if (keepAcrossScenes && transform.parent == null)
+            {
+                if (_shared == null) _shared = this;
+                if (_shared == this) DontDestroyOnLoad(gameObject);
+            }
+        }
+
+        void OnEnable()
+        {
+            if (!_instances.Contains(this)) _instances.Add(this);
+            Hook(true);
+        }
+
+        void Start()
+        {
+            EnsureStarted();
+        }
+
+        void Update()
+        {
+            if (_session != null) _session.Update(Time.realtimeSinceStartupAsDouble, drainBudgetMs / 1000.0);
+        }
+
+        void OnDisable()
+        {
+            Hook(false);
+            StopSidecar();
+        }
+
+        void OnDestroy()
+        {
+            StopSidecar();
+            _instances.Remove(this);
+            if (_shared == this) _shared = null;
+        }
+
+        /// <summary>Starts the sidecar if it is not running (called by Start and by the first request).</summary>
+        public void EnsureStarted()
+        {
+            if (_session != null) return;
+            string problem;
+            var command = SidecarPaths.Resolve(launchMode, SidecarRoot(), pythonPath, out problem);
+            var options = new SidecarSupervisorOptions
+            {
+                ModelsDirectory = string.IsNullOrEmpty(modelsFolder) ? null : modelsFolder,
+                PidFilePath = PidFilePath(),
+            };
+            options.Client.HostPort = hostPort;
+            options.Client.HostVersion = PackageInfo.Version;
+            var now = Time.realtimeSinceStartupAsDouble;
+            _session = new SidecarSession(command, problem, options, now);
+            _session.Fallback.StartupGraceSeconds = startupGraceSeconds;
+            _session.Fallback.LostGraceSeconds = lostGraceSeconds;
+            _session.RiffReady += OnRiffReady;
+            _session.RequestFailed += OnRequestFailed;
+            _session.Warning += line => Debug.LogWarning(line, this);
+            _session.Log += line => { if (verboseLogging) Debug.Log(line, this); };
+            _session.Start();
+            if (verboseLogging && command != null) Debug.Log("RiffForge: starting the sidecar: " + command, this);
+        }
+
+        /// <summary>
+        /// Sends a riff request (starting the sidecar if needed) and returns its id; the answer comes as
+        /// <see cref="RiffReady"/> or <see cref="RequestFailed"/>. Throws ArgumentException for an invalid request.
+        /// </summary>
+        public int Send(RiffRequest request)
+        {
+            EnsureStarted();
+            return _session.Send(request);
+        }
+
+        /// <summary>Stops waiting for a request's answer.</summary>
+        public bool Cancel(int requestId)
+        {
+            return _session != null && _session.Cancel(requestId);
+        }
+
+        /// <summary>Stops the sidecar process (it is started again by the next request or Restart).</summary>
+        public void StopSidecar()
+        {
+            if (_session == null) return;
+            var s = _session;
+            _session = null;
+            s.RiffReady -= OnRiffReady;
+            s.RequestFailed -= OnRequestFailed;
+            s.Dispose();
+        }
+
+        /// <summary>Stops and starts the sidecar again (after changing the launch settings).</summary>
+        [ContextMenu("Restart Sidecar")]
+        public void Restart()
+        {
+            StopSidecar();
+            EnsureStarted();
+        }
+
+        void OnRiffReady(int id, Riff riff, bool fromFallback)
+        {
+            var h = RiffReady;
+            if (h != null) h(id, riff, fromFallback);
+        }
+
+        void OnRequestFailed(SidecarError error)
+        {
+            var h = RequestFailed;
+            if (h != null) h(error);
+        }
+
+        void Hook(bool on)
+        {
+            if (on == _hooked) return;
+            _hooked = on;
+            if (on)
+            {
+                Application.quitting += StopSidecar;
+#if UNITY_EDITOR
+                AssemblyReloadEvents.beforeAssemblyReload += StopSidecar;
+                EditorApplication.playModeStateChanged += OnPlayModeStateChanged;
+#endif
+            }
+            else
+            {
+                Application.quitting -= StopSidecar;
+#if UNITY_EDITOR
+                AssemblyReloadEvents.beforeAssemblyReload -= StopSidecar;
+                EditorApplication.playModeStateChanged -= OnPlayModeStateChanged;
+#endif
+            }
+        }
+
+#if UNITY_EDITOR
+        void OnPlayModeStateChanged(PlayModeStateChange change)
+        {
+            if (change == PlayModeStateChange.ExitingPlayMode) StopSidecar();
+        }
+#endif
+
+        /// <summary>The folder holding the per-platform sidecar folders for this run (Editor: the package's Sidecar~).</summary>
+        public static string SidecarRoot()
+        {
+#if UNITY_EDITOR
+            var info = UnityEditor.PackageManager.PackageInfo.FindForAssembly(typeof(RiffForgeSidecar).Assembly);
+            if (info != null && !string.IsNullOrEmpty(info.resolvedPath)) return SidecarPaths.PackageSidecarRoot(info.resolvedPath);
+            return SidecarPaths.PackageSidecarRoot(Path.GetFullPath(Path.Combine("Packages", PackageInfo.Name)));
+#else
+            return SidecarPaths.PlayerSidecarRoot(Application.dataPath, BinaryArchitecture.CurrentOs());
+#endif
+        }
+
+        static string PidFilePath()
+        {
+#if UNITY_EDITOR
+            var library = Path.Combine(Path.GetDirectoryName(Application.dataPath) ?? ".", "Library");
+            return Path.Combine(Path.Combine(library, "RiffForge"), "sidecar.pid");
+#else
+            return Path.Combine(Application.temporaryCachePath, "riffforge-sidecar.pid");
+#endif
+        }
+    }
+}

@@ -1,0 +1,66 @@
+using System;
+using System.Collections.Generic;
+
+namespace RiffForge
+{
+    /// <summary>The request → riff latencies of the most recent requests (for the Editor monitor).</summary>
+    public sealed class LatencyLog
+    {
+        readonly double[] _ring;
+        int _count;
+        int _next;
+        long _total;
+
+        public LatencyLog(int capacity = 64)
+        {
+            if (capacity < 1) throw new ArgumentOutOfRangeException("capacity", "capacity " + capacity + " must be >= 1");
+            _ring = new double[capacity];
+        }
+
+        public int Count { get { return _count; } }
+
+        /// <summary>Every latency ever added (the ring keeps only the most recent).</summary>
+        public long Total { get { return _total; } }
+
+        public void Add(double seconds)
+        {
+            _ring[_next] = seconds;
+            _next = (_next + 1) % _ring.Length;
+            if (_count < _ring.Length) _count++;
+            _total++;
+        }
+
+        /// <summary>The kept latencies, oldest first.</summary>
+        public double[] Recent()
+        {
+            var a = new double[_count];
+            var first = (_next - _count + _ring.Length) % _ring.Length;
+            for (var i = 0; i < _count; i++) a[i] = _ring[(first + i) % _ring.Length];
+            return a;
+        }
+
+        /// <summary>The latest latency, NaN when none.</summary>
+        public double Last { get { return _count == 0 ? double.NaN : _ring[(_next - 1 + _ring.Length) % _ring.Length]; } }
+
+        /// <summary>The q-quantile (0..1, nearest rank) of the kept latencies, NaN when none.</summary>
+        public double Quantile(double q)
+        {
+            if (_count == 0) return double.NaN;
+            var a = Recent();
+            Array.Sort(a);
+            var rank = (int)Math.Ceiling(Math.Max(0.0, Math.Min(1.0, q)) * a.Length) - 1;
+            return a[Math.Max(0, Math.Min(a.Length - 1, rank))];
+        }
+
+        public double Max { get { return Quantile(1.0); } }
+
+        /// <summary>"p50 12 ms, max 31 ms over 20" or "no requests yet".</summary>
+        public string Summary()
+        {
+            if (_count == 0) return "no requests yet";
+            return "last " + Ms(Last) + ", p50 " + Ms(Quantile(0.5)) + ", max " + Ms(Max) + " over the last " + _count;
+        }
+
+        static string Ms(double s) { return (s * 1000.0).ToString("0.0") + " ms"; }
+    }
+}
