@@ -154,3 +154,41 @@ def test_drum_onset_ticks_are_raw():
     ticks, tpb = drum_onset_ticks(riff_to_midi_bytes(riff))
     assert tpb == TICKS_PER_BEAT
     assert ticks == sorted(n.start * TICKS_PER_STEP for n in riff.notes("drums"))
+
+
+def _riffs():
+    from hypothesis import strategies as st
+
+    @st.composite
+    def build(draw):
+        bars = draw(st.integers(1, 4))
+        meter = draw(st.sampled_from([(4, 4), (3, 4), (7, 8), (6, 8)]))
+        total = bars * (meter[0] * 16 // meter[1])
+        tracks = {}
+        for name in draw(st.lists(st.sampled_from(["guitar", "bass", "drums"]), unique=True)):
+            notes, busy = [], {}
+            for _ in range(draw(st.integers(0, 12))):
+                pitch = draw(st.integers(0, 127))
+                start = draw(st.integers(0, total - 1))
+                length = 1 if name == "drums" else draw(st.integers(1, total - start))
+                if any(s < start + length and start < e for s, e in busy.get(pitch, [])):
+                    continue  # same-pitch overlaps are the documented exception
+                busy.setdefault(pitch, []).append((start, start + length))
+                notes.append(Note(start, length, pitch, draw(st.integers(1, 127))))
+            tracks[name] = notes
+        return Riff(tempo=draw(st.floats(20, 400)), bars=bars, meter=meter, key=draw(st.sampled_from(["E", "F#", "Bb"])),
+                    mode=draw(st.sampled_from(["phrygian", "x"])), style=draw(st.sampled_from(STYLES)),
+                    intensity=draw(st.floats(0, 1)), seed=draw(st.integers(0, 2 ** 31 - 1)), tracks=tracks,
+                    model_id=draw(st.text(max_size=8)), tuning="drop B")
+    return build()
+
+
+def test_round_trip_property():
+    from hypothesis import given, settings
+
+    @settings(max_examples=60, deadline=None, derandomize=True)
+    @given(_riffs())
+    def check(riff):
+        assert midi_to_riff(riff_to_midi_bytes(riff)) == riff
+
+    check()
