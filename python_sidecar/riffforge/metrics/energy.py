@@ -5,7 +5,6 @@ full band riffs, drums-only riffs (drum models) and melody-only riffs (melody mo
 """
 from __future__ import annotations
 
-import math
 from typing import List
 
 from .rhythm import GALLOP, REVERSE_GALLOP, TEMPLATE_THRESHOLD, blast_bars, jaccard, template_bars

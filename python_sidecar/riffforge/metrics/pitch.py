@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 from typing import Optional, Tuple
 
-from ..music.riff import PITCH_CLASS_NAMES, RiffError
+from ..music.riff import PITCH_CLASS_NAMES
 from ..music.theory import MODES, TUNINGS, chord_root, power_chord_root, scale_pitch_classes
 from .view import RiffLike, as_view
 
@@ -109,4 +109,4 @@ def in_tuning_range_share(riff: RiffLike) -> float:
 
 
 __all__ = ["power_chord_ratio", "mode_share", "best_modal_fit", "bass_guitar_root_agreement",
-           "pitch_class_entropy", "in_tuning_range_share", "RiffError"]
+           "pitch_class_entropy", "in_tuning_range_share"]

@@ -7,7 +7,7 @@ nan-aware means. Conventions (steps, roles, onset steps) are in :mod:`riffforge.
 from __future__ import annotations
 
 import math
-from typing import Dict, FrozenSet, Iterable, List, Sequence, Set, Tuple
+from typing import Dict, FrozenSet, Iterable, List, Sequence, Tuple
 
 from .view import RiffLike, RiffView, as_view
 

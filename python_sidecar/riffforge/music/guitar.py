@@ -52,15 +52,14 @@ class FigureWriter:
         self.degrees = list(degrees) or [0]
         self.x = x
         self.rng = rng
-        rng_ = rng
         # motif choices, drawn once per riff
-        self.accent_steps = sorted(rng_.sample([2, 6, 7, 10, 12, 14], k=2 + (x > 0.5)))
-        self.progression = [0] + [rng_.choice(self.degrees) for _ in range(3)]
-        self.answer = [0] + [rng_.choice(self.degrees) for _ in range(3)]
-        self.sustain_rhythm = rng_.choice(_SUSTAIN_RHYTHMS)
-        self.sync_rhythm = rng_.choice(_SYNCOPATED_RHYTHMS)
-        self.cell = rng_.choice(_DJENT_CELLS)
-        self.tremolo_span = 8 if x < 0.6 or rng_.random() < 0.4 else 4
+        self.accent_steps = sorted(rng.sample([2, 6, 7, 10, 12, 14], k=2 + (x > 0.5)))
+        self.progression = [0] + [rng.choice(self.degrees) for _ in range(3)]
+        self.answer = [0] + [rng.choice(self.degrees) for _ in range(3)]
+        self.sustain_rhythm = rng.choice(_SUSTAIN_RHYTHMS)
+        self.sync_rhythm = rng.choice(_SYNCOPATED_RHYTHMS)
+        self.cell = rng.choice(_DJENT_CELLS)
+        self.tremolo_span = 8 if x < 0.6 or rng.random() < 0.4 else 4
 
     def _chords(self, bar: int) -> List[int]:
         return self.answer if bar % 2 else self.progression

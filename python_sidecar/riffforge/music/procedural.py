@@ -26,9 +26,9 @@ from typing import Dict, List, Optional, Sequence, Tuple
 from ..generation import Capabilities, RiffRequest, RiffRequestError
 from .drumkit import BLASTS, LOCKED, PATTERNS, Bar, add_crash, add_fill
 from .guitar import FigureWriter, Hit, chromatic_turnaround, voice
-from .riff import INSTRUMENTS, PITCH_CLASS_NAMES, STYLES, Note, Riff, RiffError
+from .riff import INSTRUMENTS, PITCH_CLASS_NAMES, STYLES, Note, Riff, RiffError, pitch_class
 from .styles import STYLE_SPECS, pick, weighted
-from .theory import KICKS, TUNINGS, get_mode, power_chord_degrees
+from .theory import KICKS, MODES, TUNINGS, get_mode, power_chord_degrees
 
 MODEL_ID = "procedural"
 CHROMATIC_BUDGET = 0.08  # max share of guitar notes outside the declared mode
@@ -47,7 +47,7 @@ class ProceduralGenerator:
 
     def capabilities(self) -> Capabilities:
         return Capabilities(model_ids=(MODEL_ID,), styles=STYLES, instruments=INSTRUMENTS,
-                            extra={"kind": "procedural", "modes": list(_all_modes()), "tunings": list(TUNINGS)})
+                            extra={"kind": "procedural", "modes": list(MODES), "tunings": list(TUNINGS)})
 
     def generate(self, request: RiffRequest) -> Riff:
         if not isinstance(request, RiffRequest):
@@ -62,11 +62,6 @@ class ProceduralGenerator:
         return build_riff(request.style, float(request.intensity), request.bars, seed, tempo=request.tempo,
                           key=request.key, mode=request.mode, instruments=request.instruments,
                           temperature=request.temperature or 1.0)
-
-
-def _all_modes() -> Tuple[str, ...]:
-    from .theory import MODES
-    return tuple(MODES)
 
 
 def generate(style: str, intensity: float, bars: int = 2, seed: Optional[int] = None, **overrides) -> Riff:
@@ -94,7 +89,7 @@ def build_riff(style: str, intensity: float, bars: int, seed: int, tempo: Option
     tuning = TUNINGS[weighted(spec.tunings, rng)]
     mode_name = mode or weighted(spec.modes, rng)
     key_shift = rng.choice((0, 0, 0, 0, 0, 1, 2))  # mostly the open low string, sometimes a step above
-    key_pc = (tuning.lowest + key_shift) % 12 if key is None else PITCH_CLASS_NAMES.index(_canon(key))
+    key_pc = (tuning.lowest + key_shift) % 12 if key is None else pitch_class(key)
     tonic = _tonic_pitch(key_pc, tuning.lowest)
     scale = frozenset((key_pc + o) % 12 for o in get_mode(mode_name))
     degrees = [d for d in power_chord_degrees(mode_name) if d != 0] or [d for d in get_mode(mode_name) if d]
@@ -167,11 +162,6 @@ def build_riff(style: str, intensity: float, bars: int, seed: int, tempo: Option
     return Riff(tempo=bpm, bars=bars, key=PITCH_CLASS_NAMES[key_pc], mode=mode_name, style=style,
                 intensity=float(x), seed=int(seed), tracks={k: tracks[k] for k in INSTRUMENTS if k in instruments},
                 model_id=MODEL_ID, tuning=tuning.name)
-
-
-def _canon(key: str) -> str:
-    from .riff import pitch_class
-    return PITCH_CLASS_NAMES[pitch_class(key)]
 
 
 def _limit_chromatic(hits: List[Hit], tonic: int, scale: frozenset) -> List[Hit]:

@@ -7,7 +7,7 @@ fifth a fourth below the root.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Dict, FrozenSet, List, Optional, Sequence, Tuple
+from typing import Dict, FrozenSet, Optional, Sequence, Tuple
 
 from .riff import RiffError, pitch_class
 
@@ -177,7 +177,7 @@ CYMBALS: FrozenSet[int] = frozenset({42, 44, 46, 49, 51, 52, 53, 55, 57, 59})
 # --------------------------------------------------------------------- Magenta's 9 drum classes (models)
 # Owned by the corpus engineer (riffforge.encoding.drums, numpy only); re-exported here so music code and
 # metrics have one import for everything drum-related. Class i plays DRUM_TYPE_PITCHES[i][0] when decoded.
-from ..encoding.drums import DRUM_TYPE_NAMES, DRUM_TYPE_PITCHES, PITCH_TO_TYPE  # noqa: E402
+from ..encoding.drums import DRUM_TYPE_NAMES, DRUM_TYPE_PITCHES, PITCH_TO_TYPE  # noqa: E402,F401
 
 DRUM_CLASS_NAMES = DRUM_TYPE_NAMES
 PITCH_TO_DRUM_CLASS = PITCH_TO_TYPE
