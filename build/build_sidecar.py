@@ -211,7 +211,7 @@ def main(argv: Optional[List[str]] = None) -> int:
         return 0
     try:
         build(args.out, args.work, smoke=not args.no_smoke)
-    except (BuildError, RuntimeError) as exc:
+    except (BuildError, RuntimeError, ValueError, OSError) as exc:
         print(f"build_sidecar.py: error: {exc}", file=sys.stderr)
         return 1
     return 0

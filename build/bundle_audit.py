@@ -34,10 +34,18 @@ def _top_name(part: str) -> str:
     return _SPLIT.split(part.lower(), 1)[0]
 
 
+class NotAFrozenSidecar(ValueError):
+    """The file is not a PyInstaller executable (no embedded archive to read)."""
+
+
 def archive_modules(executable: Path) -> List[str]:
     """Python module names frozen into the executable's PYZ archive (PyInstaller's own reader)."""
     from PyInstaller.archive.readers import pkg_archive_contents
-    return list(pkg_archive_contents(str(executable), recursive=True))
+    try:
+        return list(pkg_archive_contents(str(executable), recursive=True))
+    except Exception as exc:  # the reader raises several types for "not an archive"
+        raise NotAFrozenSidecar(f"{executable}: not a PyInstaller executable ({type(exc).__name__}: {exc}); "
+                                f"rebuild it with `python build/build_sidecar.py`") from None
 
 
 def forbidden_in_bundle(bundle_dir: Path, executable: Optional[Path] = None,

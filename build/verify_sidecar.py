@@ -41,7 +41,11 @@ def verify_folder(folder: Path, run: bool = True, expect_platform: Optional[str]
         problems.append(f"{manifest_path}: executable {manifest.get('executable')!r}; the C# supervisor starts "
                         f"{sidecar_layout.executable_name(platform or folder.name)!r}")
     problems += [f"{folder}: {p}" for p in bundle_audit.verify_manifest(folder)]
-    offenders = bundle_audit.forbidden_in_bundle(folder, executable=exe if exe.is_file() else None)
+    try:
+        offenders = bundle_audit.forbidden_in_bundle(folder, executable=exe if exe.is_file() else None)
+    except bundle_audit.NotAFrozenSidecar as exc:
+        offenders = []
+        problems.append(str(exc))
     problems += [f"{folder}: contains {o} (the runtime must not ship the training stack)" for o in offenders]
     if run and not problems:
         if platform != sidecar_layout.current_platform():
