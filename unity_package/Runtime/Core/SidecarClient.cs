@@ -108,6 +108,11 @@ namespace RiffForge.Core
                     // Without this, an ICMP "port unreachable" from a dead sidecar breaks ReceiveFrom on Windows.
                     try { socket.IOControl(-1744830452, new byte[] { 0, 0, 0, 0 }, null); } catch (Exception) { }
                 }
+                else
+                {
+                    // Mono turns SO_REUSEADDR on by default, which lets two programs share a UDP port silently.
+                    socket.SetSocketOption(SocketOptionLevel.Socket, SocketOptionName.ReuseAddress, false);
+                }
                 socket.Bind(new IPEndPoint(IPAddress.Loopback, port));
                 socket.ReceiveTimeout = ReceivePollMs;
                 socket.ReceiveBufferSize = 1 << 20;

@@ -43,18 +43,21 @@ namespace RiffForge
                 if (riff.Style != request.Style) score += 0.25;
                 if (score < bestScore) { best = riff; bestScore = score; }
             }
-            return Only(best, request.Instruments);
+            return Only(best, request.Instruments, request.Intensity);
         }
 
-        /// <summary>A copy of <paramref name="riff"/> with only the tracks named in <paramref name="instruments"/>.</summary>
-        public static Riff Only(Riff riff, string[] instruments)
+        /// <summary>
+        /// A copy of <paramref name="riff"/> with only the tracks named in <paramref name="instruments"/> (null: all),
+        /// labelled with <paramref name="intensity"/> when given.
+        /// </summary>
+        public static Riff Only(Riff riff, string[] instruments, double? intensity = null)
         {
             var tracks = new Dictionary<string, Note[]>();
             foreach (var name in riff.Instruments)
                 if (instruments == null || Array.IndexOf(instruments, name) >= 0)
                     tracks[name] = new List<Note>(riff.Notes(name)).ToArray();
             return new Riff(riff.Tempo, riff.MeterNumerator, riff.MeterDenominator, riff.Bars, riff.Key, riff.Mode, riff.Style,
-                riff.Intensity, riff.Seed, riff.ModelId, riff.Tuning, tracks);
+                intensity ?? riff.Intensity, riff.Seed, riff.ModelId, riff.Tuning, tracks);
         }
 
         static Riff[] Build()

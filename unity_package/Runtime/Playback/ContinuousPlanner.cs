@@ -207,12 +207,18 @@ namespace RiffForge
             return true;
         }
 
-        /// <summary>The scheduler refused a handed-off riff (intensity rules changed meanwhile): ask again at once.</summary>
-        public void Refused()
+        /// <summary>
+        /// The scheduler refused a handed-off riff (the comfort limits changed meanwhile, or the riff's intensity
+        /// is not what was asked for): drop it and ask again, clamped to what plays, after a short pause.
+        /// </summary>
+        public void Refused(double now)
         {
             _held = null;
-            _retryAt = double.NegativeInfinity;
+            _retryAt = now + RefusedRetryDelay;
         }
+
+        /// <summary>Seconds between a refused riff and the next request (keeps a mismatch from asking every frame).</summary>
+        public const double RefusedRetryDelay = 0.25;
 
         /// <summary>Forgets everything (playback stopped).</summary>
         public void Reset()
