@@ -130,11 +130,12 @@ class SidecarClient:
     @classmethod
     def spawn(cls, models: Optional[Path] = None, heartbeat_timeout: Optional[float] = None,
               extra_args: Sequence[str] = (), ready_timeout: float = 20.0, handshake_timeout: float = 5.0,
-              stderr=None, heartbeat: bool = True) -> "SidecarClient":
-        """Start a sidecar as Unity does and shake hands with it."""
+              stderr=None, heartbeat: bool = True, log_level: Optional[str] = None) -> "SidecarClient":
+        """Start a sidecar as Unity does and shake hands with it. ``stderr`` receives its log."""
         sock = cls._bind()
         token = secrets.token_hex(16)
-        cmd = sidecar_command(sock.getsockname()[1], os.getpid(), models, heartbeat_timeout, extra_args)
+        extra = list(extra_args) + (["--log-level", log_level] if log_level else [])
+        cmd = sidecar_command(sock.getsockname()[1], os.getpid(), models, heartbeat_timeout, extra)
         try:
             process = SidecarProcess(cmd, token, ready_timeout=ready_timeout, stderr=stderr)
         except BaseException:
@@ -204,6 +205,12 @@ class SidecarClient:
         self.sock.sendto(datagram, self.sidecar_address)
         self.stats["sent"] += 1
         return pending
+
+    def submit_request(self, intensity: float, **fields) -> PendingRequest:
+        """``submit(RiffRequest(intensity, **fields))``."""
+        if "instruments" in fields:
+            fields["instruments"] = tuple(fields["instruments"])
+        return self.submit(RiffRequest(intensity=intensity, **fields))
 
     def request(self, intensity: float, style: str = "thrash", bars: int = 2, tempo: Optional[float] = None,
                 key: Optional[str] = None, mode: Optional[str] = None, seed: Optional[int] = None,
