@@ -147,7 +147,7 @@ namespace RiffForge
                 PidFilePath = PidFilePath(),
             };
             options.Client.HostPort = hostPort;
-            options.Client.HostVersion = PackageInfo.Version;
+            options.Client.HostVersion = RiffForge.Core.PackageInfo.Version;
             var now = Time.realtimeSinceStartupAsDouble;
             _session = new SidecarSession(command, problem, options, now);
             _session.Fallback.StartupGraceSeconds = startupGraceSeconds;
@@ -242,7 +242,7 @@ namespace RiffForge
 #if UNITY_EDITOR
             var info = UnityEditor.PackageManager.PackageInfo.FindForAssembly(typeof(RiffForgeSidecar).Assembly);
             if (info != null && !string.IsNullOrEmpty(info.resolvedPath)) return SidecarPaths.PackageSidecarRoot(info.resolvedPath);
-            return SidecarPaths.PackageSidecarRoot(Path.GetFullPath(Path.Combine("Packages", PackageInfo.Name)));
+            return SidecarPaths.PackageSidecarRoot(Path.GetFullPath(Path.Combine("Packages", RiffForge.Core.PackageInfo.Name)));
 #else
             return SidecarPaths.PlayerSidecarRoot(Application.dataPath, BinaryArchitecture.CurrentOs());
 #endif

@@ -1,0 +1,37 @@
+using RiffForge.Core;
+using UnityEditor;
+using UnityEngine;
+
+namespace RiffForge.EditorTools
+{
+    /// <summary>
+    /// MetalRiffGenerator's Inspector: the usual fields (tooltips and ranges come from the component) plus, in
+    /// Play mode, what plays now, where riffs come from, and buttons to request a riff or stop.
+    /// </summary>
+    [CustomEditor(typeof(MetalRiffGenerator))]
+    public sealed class MetalRiffGeneratorEditor : Editor
+    {
+        public override void OnInspectorGUI()
+        {
+            DrawDefaultInspector();
+            if (!EditorApplication.isPlaying) return;
+            var generator = (MetalRiffGenerator)target;
+            EditorGUILayout.Space();
+            EditorGUILayout.LabelField("Live", EditorStyles.boldLabel);
+            var riff = generator.CurrentRiff;
+            EditorGUILayout.LabelField("Playing", riff == null ? "nothing yet" : riff.ToString(), EditorStyles.wordWrappedMiniLabel);
+            if (generator.Sidecar != null) EditorGUILayout.LabelField("Sidecar", generator.Sidecar.Status, EditorStyles.wordWrappedMiniLabel);
+            if (generator.LastRiffFromFallback)
+                EditorGUILayout.HelpBox("The last riff is a baked fallback riff: the sidecar is not available (see the Console and Window > RiffForge > Monitor).", MessageType.Warning);
+            if (generator.Sampler != null && generator.Sampler.StolenVoices > 0)
+                EditorGUILayout.LabelField("Stolen voices", generator.Sampler.StolenVoices + " (raise the sampler's Voices if notes cut off)");
+            EditorGUILayout.BeginHorizontal();
+            if (GUILayout.Button("Request riff now")) generator.RequestRiff(generator.Intensity);
+            if (generator.IsPlaying) { if (GUILayout.Button("Stop")) generator.Stop(); }
+            else if (GUILayout.Button("Play")) generator.Play();
+            EditorGUILayout.EndHorizontal();
+        }
+
+        public override bool RequiresConstantRepaint() { return EditorApplication.isPlaying; }
+    }
+}
