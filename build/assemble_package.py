@@ -67,7 +67,11 @@ def unpack_platform(tarball: Path, platform: str, sidecar_root: Path) -> Path:
                 raise AssembleError(f"{tarball}: member {member.name!r} is outside {platform}/; build the tarball "
                                     f"with `tar -czf {tarball.name} -C Sidecar~ {platform}`")
         # The "tar" filter refuses absolute paths, '..', and links out of the folder, and keeps modes.
-        tar.extractall(sidecar_root, filter="tar")
+        try:
+            tar.extractall(sidecar_root, filter="tar")
+        except tarfile.FilterError as exc:
+            raise AssembleError(f"{tarball}: refused to unpack {exc}; rebuild the tarball with "
+                                f"`tar -czf {tarball.name} -C Sidecar~ {platform}`") from None
     return sidecar_root / platform
 
 
