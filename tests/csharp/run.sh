@@ -5,7 +5,8 @@
 #   tests/csharp/run.sh -run=Name.Space  # extra nunit-console arguments, e.g. one fixture
 #
 # Installs nothing (`./run test` installs mono-mcs, mono-runtime, nunit-console, libnunit-framework).
-# Environment: RIFFFORGE_PYTHON = a Python with riffforge installed (interop tests launch
+# Environment: RIFFFORGE_SIDECAR=frozen runs the interop tests against unity_package/Sidecar~/<platform>
+# (the frozen build) instead of the source sidecar. RIFFFORGE_PYTHON = a Python with riffforge installed (interop tests launch
 # `$RIFFFORGE_PYTHON -m riffforge sidecar`); default .venv/bin/python.
 #
 # The core must compile against .NET Standard 2.0. Debian's Mono ships no netstandard.dll facade, so we

@@ -25,9 +25,9 @@ namespace RiffForge.Repo.Tests
 
         public static SidecarSupervisor Start(SidecarSupervisorOptions options = null)
         {
-            var python = RepoPaths.Python;
-            Assert.IsTrue(File.Exists(python), "RIFFFORGE_PYTHON=" + python + " does not exist; run ./run setup");
-            var s = new SidecarSupervisor(SidecarCommand.Source(python), options ?? Options());
+            var command = RepoPaths.SidecarCommand();
+            Assert.IsTrue(File.Exists(command.FileName), command.FileName + " does not exist; run ./run setup (or set RIFFFORGE_PYTHON)");
+            var s = new SidecarSupervisor(command, options ?? Options());
             s.Start();
             return s;
         }
@@ -68,12 +68,15 @@ namespace RiffForge.Repo.Tests
         /// <summary>Starts the sidecar by hand (no supervisor), for tests that need a wrong token or raw packets.</summary>
         public static Process StartRaw(int hostPort, string token, double heartbeatTimeout)
         {
-            var info = new ProcessStartInfo(RepoPaths.Python, SidecarCommand.JoinArguments(new[]
+            var command = RepoPaths.SidecarCommand();
+            var args = new System.Collections.Generic.List<string>(command.Arguments);
+            args.AddRange(new[]
             {
-                "-m", "riffforge", "sidecar", "--host-port", hostPort.ToString(CultureInfo.InvariantCulture), "--token", token,
+                "--host-port", hostPort.ToString(CultureInfo.InvariantCulture), "--token", token,
                 "--parent-pid", Process.GetCurrentProcess().Id.ToString(CultureInfo.InvariantCulture),
                 "--heartbeat-timeout", heartbeatTimeout.ToString(CultureInfo.InvariantCulture),
-            }))
+            });
+            var info = new ProcessStartInfo(command.FileName, SidecarCommand.JoinArguments(args))
             { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true, CreateNoWindow = true };
             var p = Process.Start(info);
             p.ErrorDataReceived += (o, e) => { };

@@ -246,7 +246,7 @@ namespace RiffForge.Repo.Tests
             var lost = InteropHelpers.Start(options); // like a Unity domain reload: this supervisor's state is lost
             InteropHelpers.WaitConnected(lost);
             var leftover = lost.SidecarPid;
-            var next = new SidecarSupervisor(SidecarCommand.Source(RepoPaths.Python), new SidecarSupervisorOptions
+            var next = new SidecarSupervisor(RepoPaths.SidecarCommand(), new SidecarSupervisorOptions
             {
                 PidFilePath = options.PidFilePath, ReadyTimeoutSeconds = 60.0,
                 Client = new SidecarClientOptions { HandshakeTimeoutSeconds = 60.0 },

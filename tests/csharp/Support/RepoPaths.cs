@@ -30,6 +30,17 @@ namespace RiffForge.Repo.Tests
             }
         }
 
+        /// <summary>
+        /// The sidecar the interop tests launch: the source sidecar (<c>$RIFFFORGE_PYTHON -m riffforge sidecar</c>),
+        /// or with <c>RIFFFORGE_SIDECAR=frozen</c> the frozen build in unity_package/Sidecar~/ for this platform.
+        /// </summary>
+        public static RiffForge.Core.SidecarCommand SidecarCommand()
+        {
+            if (Environment.GetEnvironmentVariable("RIFFFORGE_SIDECAR") == "frozen")
+                return RiffForge.Core.SidecarLocator.Frozen(Path.Combine(Root, "unity_package", "Sidecar~"));
+            return RiffForge.Core.SidecarCommand.Source(Python);
+        }
+
         public static object Json(string path) { return MiniJson.Parse(File.ReadAllText(path)); }
     }
 }

@@ -83,8 +83,8 @@ namespace RiffForge.Core
             lock (_gate) process = _process;
             if (process != null)
             {
-                if (!process.ExitedSignal.WaitOne(1500)) process.Kill();
-                else process.Kill(); // reaps it; a no-op when it already exited
+                process.ExitedSignal.WaitOne(1500); // quit makes it exit within 2 s; do not wait longer
+                process.Kill();                     // kills a sidecar that ignored quit; reaps one that exited
                 process.Dispose();
             }
             _client.Dispose();
