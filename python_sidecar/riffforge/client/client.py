@@ -190,6 +190,10 @@ class SidecarClient:
         except PayloadError as exc:
             self._send(Reject(self.token, f"bad capabilities: {exc.message}"))
             raise HandshakeError(f"sidecar sent bad capabilities: {exc.message}") from None
+        self.welcome()
+
+    def welcome(self) -> None:
+        """(Re)send welcome: starts a new session on the sidecar (its response cache starts over)."""
         self._send(Welcome(self.token, PROTOCOL_VERSION, __version__))
 
     # -- requests ----------------------------------------------------------------------------------------

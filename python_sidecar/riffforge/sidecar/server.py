@@ -7,6 +7,7 @@ decides what a datagram means; the server only moves bytes.
 from __future__ import annotations
 
 import logging
+import socket
 import socketserver
 import threading
 from typing import Tuple
@@ -36,6 +37,10 @@ class SidecarServer(BlockingOSCUDPServer):
     def __init__(self, dispatcher: SidecarDispatcher, port: int = 0) -> None:
         super().__init__((BIND_ADDRESS, port), dispatcher)
         self.RequestHandlerClass = _DatagramHandler
+        try:  # room for bursts (a flood of junk must not crowd out the host's next ping)
+            self.socket.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 20)
+        except OSError:  # pragma: no cover - platform refuses; the default still works
+            pass
         self._send_lock = threading.Lock()
         self.send_errors = 0
 

@@ -153,8 +153,12 @@ class SidecarService:
         if key is not None:
             payload = self.prefetch.take(key)
             if payload is not None:
+                # Send first, then queue the refill: the worker must not compete for the GIL before the
+                # answer is on the wire.
+                for datagram in self._finish(address, rid, message.payload, self._riff_datagrams(rid, payload)):
+                    self.send(datagram, address)
                 self._refill(key)
-                return self._finish(address, rid, message.payload, self._riff_datagrams(rid, payload))
+                return []
         if self.worker.foreground_pending() >= MAX_PENDING_REQUESTS:
             return [self._error(rid, ErrorCode.BUSY, f"{MAX_PENDING_REQUESTS} requests are already waiting; "
                                                      f"retry later")]
