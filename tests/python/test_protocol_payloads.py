@@ -148,4 +148,4 @@ def test_mutated_packets_never_crash_the_payload_decoders():
                     decoder(blob)
                 except PayloadError:
                     pass
-    assert decoded > 300  # the mutator does reach the msgpack layer
+    assert decoded > 200  # the mutator does reach the msgpack layer
