@@ -68,7 +68,8 @@ namespace RiffForge.Unity.Tests
             _scheduler.Enqueue(playing);
             var notes = new List<ScheduledNote>();
             var bars = new List<ScheduledBar>();
-            _scheduler.Update(0.0, notes, bars); // starts at 0.2, first bar line emitted
+            _scheduler.Update(0.0, notes, bars);  // starts the riff at 0.2 (now + look-ahead)
+            _scheduler.Update(0.05, notes, bars); // emits the first bar line
             foreach (var b in bars) _planner.ObserveBar(b);
             _planner.Target = 0.9;
             var d = _planner.Next(0.0, _scheduler.Current, false);
@@ -94,7 +95,9 @@ namespace RiffForge.Unity.Tests
             _scheduler.Enqueue(TestRiffs.Make(0.5, bars: 8));
             var bars = new List<ScheduledBar>();
             _scheduler.Update(0.0, new List<ScheduledNote>(), bars);
+            _scheduler.Update(0.05, new List<ScheduledNote>(), bars);
             foreach (var b in bars) _planner.ObserveBar(b);
+            Assert.AreEqual(1, bars.Count);
             _planner.Target = 0.55;
             Assert.IsFalse(_planner.Next(0.1, _scheduler.Current, false).Request);
         }
@@ -107,6 +110,7 @@ namespace RiffForge.Unity.Tests
             var notes = new List<ScheduledNote>();
             var bars = new List<ScheduledBar>();
             _scheduler.Update(0.0, notes, bars);
+            _scheduler.Update(0.05, notes, bars);
             foreach (var b in bars) _planner.ObserveBar(b);
             Assert.AreEqual(4.2, _planner.LoopEndTime, 1e-9);
             Assert.IsFalse(_planner.Next(3.1, _scheduler.Current, false).Request, "more than the lead before the loop end");
@@ -122,6 +126,7 @@ namespace RiffForge.Unity.Tests
             var p2 = new ContinuousPlanner(early.Governor);
             var b0 = new List<ScheduledBar>();
             early.Update(0.0, new List<ScheduledNote>(), b0);
+            early.Update(0.05, new List<ScheduledNote>(), b0);
             p2.ObserveBar(b0[0]);
             p2.RequestSent(1, 0.5, RiffPurpose.Continuation);
             p2.Accept(1, follower);
