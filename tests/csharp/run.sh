@@ -63,4 +63,11 @@ if [ "$status" = 0 ]; then
   fi
 fi
 [ "$status" = 0 ] && echo "[csharp] all C# tests passed" || echo "[csharp] C# TESTS FAILED" >&2
+
+# ---- Unity layer (owned by the Unity engineer): compile Runtime (Editor + player flavours), Editor and the
+# samples with mcs against tests/unity_stubs, then run tests/csharp/unity. Skipped when extra nunit-console
+# arguments select core tests; run tests/csharp/run_unity_layer.sh directly for those.
+if [ "$#" = 0 ]; then
+  bash "$ROOT/tests/csharp/run_unity_layer.sh" || status=1
+fi
 exit "$status"
