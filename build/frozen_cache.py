@@ -80,3 +80,28 @@ def cached_frozen_sidecar(cache_root: Path = DEFAULT_CACHE, log=print) -> Path:
 def frozen_executable(folder: Optional[Path] = None) -> Path:
     folder = folder or cached_frozen_sidecar()
     return folder / sidecar_layout.executable_name(sidecar_layout.current_platform())
+
+
+def install_into_package(folder: Path, package_dir: Path = sidecar_layout.PACKAGE_DIR) -> Path:
+    """Copy the cached build ``folder`` to ``<package>/Sidecar~/<platform>/`` (where the C# supervisor and
+    ``build_sidecar.py`` put it), unless the build there already has the same source fingerprint.
+    Returns the package's platform folder. The folder is git-ignored, so this never dirties the checkout."""
+    import json
+    platform = sidecar_layout.current_platform()
+    target = sidecar_layout.platform_dir(platform, package_dir)
+
+    def fingerprint(path: Path) -> Optional[str]:
+        try:
+            return json.loads((path / sidecar_layout.MANIFEST_NAME).read_text(encoding="utf-8"))["source_sha256"]
+        except (OSError, ValueError, KeyError):
+            return None
+
+    wanted = fingerprint(folder)
+    if wanted is not None and fingerprint(target) == wanted:
+        return target
+    with _locked(DEFAULT_CACHE / ".install-lock"):
+        staging = target.with_name(target.name + ".installing")
+        shutil.rmtree(staging, ignore_errors=True)
+        shutil.copytree(folder, staging, symlinks=True)
+        build_sidecar._replace_dir(staging, target)
+    return target
