@@ -68,7 +68,8 @@ def capabilities() -> dict:
         "model_ids": ["procedural"],
         "heartbeat_timeout_ms": 10000,
         "max_datagram": 8192,
-        "modes": ["aeolian", "phrygian", "locrian", "harmonic_minor", "phrygian_dominant", "dorian"],
+        "modes": ["aeolian", "phrygian", "locrian", "harmonic minor", "phrygian dominant", "hungarian minor",
+                  "diminished", "blues"],
     }
 
 

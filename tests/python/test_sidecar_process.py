@@ -162,3 +162,17 @@ def test_sidecar_imports_stay_lean():
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
+
+
+def test_warm_prefetches_at_start_and_rejects_unknown_styles(reaper):
+    result = subprocess.run(sidecar_cmd("--token", "rf-test-token-0123456789abcdef", "--warm", "polka"),
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "--warm" in result.stderr
+    client = SidecarClient.spawn(extra_args=["--warm", "doom"])
+    reaper(client.process.pid)
+    try:
+        time.sleep(0.5)  # 11 buckets x 2 riffs, generated in the background
+        riff = client.request(0.31, style="doom")
+        assert riff.intensity == 0.3  # bucket centre: it came from the prefetch cache
+    finally:
+        client.close()

@@ -68,7 +68,10 @@ def run(args: argparse.Namespace) -> int:
     from ..sidecar import Sidecar, SidecarOptions
     try:
         generator = load_generator(args.models)
-        warm = tuple(s for s in args.warm.split(",") if s)
+        warm = tuple(s.strip() for s in args.warm.split(",") if s.strip())
+        styles = generator.capabilities().styles
+        if any(s not in styles for s in warm):
+            raise CliError(f"--warm {args.warm!r}: use styles from {', '.join(styles)}")
         sidecar = Sidecar(generator, SidecarOptions(
             token=token, host_port=args.host_port, parent_pid=args.parent_pid,
             heartbeat_timeout=args.heartbeat_timeout, port=args.port, prefetch_depth=args.prefetch_depth,
