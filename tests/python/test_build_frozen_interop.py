@@ -247,6 +247,12 @@ def test_frozen_bundle_has_no_tensorflow_and_matches_its_manifest(frozen_dir):
     assert "riffforge.sidecar" in modules and "riffforge.cli.sidecar" in modules
     assert bundle_audit.forbidden_in_bundle(frozen_dir, executable=exe) == []
     assert bundle_audit.verify_manifest(frozen_dir) == []
+    # The default model bundles ship as data, byte for byte, where riffforge.runtime looks for them.
+    models_src = REPO / "python_sidecar" / "riffforge" / "models"
+    for src in (p for p in models_src.rglob("*") if p.is_file() and "__pycache__" not in p.parts):
+        shipped = frozen_dir / "_internal" / "riffforge" / "models" / src.relative_to(models_src)
+        assert shipped.is_file(), f"{src} is not in the frozen build"
+        assert bundle_audit.sha256_file(shipped) == bundle_audit.sha256_file(src)
 
 
 def test_frozen_version_flag_and_sidecar_prefix(frozen_dir):
@@ -256,3 +262,31 @@ def test_frozen_version_flag_and_sidecar_prefix(frozen_dir):
     # `riffforge-sidecar sidecar ...` (the CLI's own spelling) works too.
     result = subprocess.run([exe, "sidecar", "--token", "short"], capture_output=True, text=True, timeout=60)
     assert result.returncode == EXIT_USAGE and "--token" in result.stderr
+
+
+@pytest.fixture(scope="module")
+def band_models(tmp_path_factory) -> Path:
+    """A tiny model bundle (random weights, tiny trio config) in a models folder, made with the runtime."""
+    from riffforge.configs import get_config
+    from riffforge.runtime import random_canonical_weights, save_bundle
+    cfg = get_config("tiny-trio_2bar")
+    root = tmp_path_factory.mktemp("models")
+    save_bundle(root / "band", cfg, random_canonical_weights(cfg, seed=2, scale=2.0))
+    return root
+
+
+def test_model_bundles_are_served_and_frozen_matches_source(frozen_dir, band_models):
+    """The numpy model runtime works inside the frozen build (lazy imports, .npz loading) and decodes the
+    same riff as the source sidecar."""
+    frozen = [str(frozen_cache.frozen_executable(frozen_dir))]
+    riffs = {}
+    for kind, command in (("source", sidecar_smoke.source_command()), ("frozen", frozen)):
+        client = sidecar_smoke.spawn_client(command, models=band_models, heartbeat_timeout=10)
+        try:
+            assert "band" in client.capabilities["model_ids"]
+            riff = client.request(0.7, style="thrash", bars=2, seed=5, timeout=10.0)
+            assert riff.model_id == "band" and riff.seed == 5
+            riffs[kind] = riff.to_dict()
+        finally:
+            assert client.close() == 0
+    assert riffs["frozen"] == riffs["source"]
