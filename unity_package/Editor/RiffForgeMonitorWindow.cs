@@ -22,6 +22,7 @@ namespace RiffForge.EditorTools
         float _testIntensity = 0.7f;
         MetalStyle _testStyle = MetalStyle.Thrash;
         Vector2 _scroll;
+        double _lastRepaint;
 
         [MenuItem("Window/RiffForge/Monitor")]
         public static void Open()
@@ -61,7 +62,10 @@ namespace RiffForge.EditorTools
 
         void Tick()
         {
-            if (_editSession != null) _editSession.Update(EditorApplication.timeSinceStartup, 0.005);
+            var now = EditorApplication.timeSinceStartup;
+            if (_editSession != null) _editSession.Update(now, 0.005);
+            if (now - _lastRepaint < 0.2) return; // a few repaints a second are plenty for a monitor
+            _lastRepaint = now;
             Repaint();
         }
 

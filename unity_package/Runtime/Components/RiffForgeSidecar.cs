@@ -96,6 +96,14 @@ namespace RiffForge
 
         public bool UsingFallback { get { return _session != null && _session.UsingFallback; } }
 
+        // With "Enter Play Mode Options" and no domain reload, statics survive from the last Play session.
+        [RuntimeInitializeOnLoadMethod(RuntimeInitializeLoadType.SubsystemRegistration)]
+        static void ResetStatics()
+        {
+            _shared = null;
+            _instances.Clear();
+        }
+
         void Awake()
         {
             if (!_instances.Contains(this)) _instances.Add(this);
