@@ -176,3 +176,18 @@ def test_warm_prefetches_at_start_and_rejects_unknown_styles(reaper):
         assert riff.intensity == 0.0  # the bucket centre: answered from the prefetch cache on first ask
     finally:
         client.close()
+
+
+@pytest.mark.skipif(not POSIX, reason="signals")
+@pytest.mark.parametrize("sig", [signal.SIGINT, signal.SIGTERM])
+def test_sigint_and_sigterm_stop_it_cleanly(sig, reaper):
+    proc = subprocess.Popen(sidecar_cmd("--token", "rf-test-token-0123456789abcdef", "--heartbeat-timeout", "0"),
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    reaper(proc.pid)
+    proc.stdout.readline()
+    start = time.monotonic()
+    proc.send_signal(sig)
+    assert proc.wait(3.0) == 0 and time.monotonic() - start < 2.0
+    assert f"signal {sig.name}" in proc.stderr.read()
+    proc.stdout.close()
+    proc.stderr.close()

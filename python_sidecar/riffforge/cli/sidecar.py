@@ -50,6 +50,18 @@ def load_generator(models):
     return load_runtime(models)
 
 
+def _stop_on_signals(sidecar) -> None:
+    """SIGINT (Ctrl-C) and SIGTERM stop the sidecar the orderly way (exit code 0, counters logged)."""
+    import signal
+
+    def handler(signum, _frame):
+        sidecar.stop(0, f"signal {signal.Signals(signum).name}")
+
+    for name in ("SIGINT", "SIGTERM"):
+        if hasattr(signal, name):
+            signal.signal(getattr(signal, name), handler)
+
+
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(stream=sys.stderr, level=getattr(logging, args.log_level),
                         format="riffforge-sidecar %(levelname)s %(message)s")
@@ -84,6 +96,7 @@ def run(args: argparse.Namespace) -> int:
     except Exception as exc:
         print(f"riffforge sidecar: error: could not start: {type(exc).__name__}: {exc}", file=sys.stderr)
         return 4
+    _stop_on_signals(sidecar)
     code = sidecar.serve(ready_stream=sys.stdout)
     # Exit now, whatever the worker thread is doing: the 2-second exit promise beats a half-done riff.
     sys.stdout.flush()
