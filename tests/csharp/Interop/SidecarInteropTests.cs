@@ -226,16 +226,23 @@ namespace RiffForge.Repo.Tests
         public void DisposingLeavesNoSidecarProcessAlive()
         {
             var s = InteropHelpers.Start();
+            var log = new List<string>();
+            s.Log += log.Add;
+            s.Client.ErrorReceived += e => log.Add(e.ToString());
             InteropHelpers.WaitConnected(s);
             var pid = s.SidecarPid;
             var pidFile = s.PidFilePath;
-            Assert.IsTrue(InteropHelpers.IsAlive(pid));
-            Assert.IsTrue(System.IO.File.Exists(pidFile), "the supervisor records the sidecar's pid");
-            s.Dispose();
+            Assert.IsTrue(InteropHelpers.IsAlive(pid), "sidecar " + pid + " not alive after the handshake");
+            Assert.IsTrue(System.IO.File.Exists(pidFile), "the supervisor records the sidecar's pid in " + pidFile);
             var sw = Stopwatch.StartNew();
-            while (InteropHelpers.IsAlive(pid) && sw.Elapsed.TotalSeconds < 3) Thread.Sleep(20);
-            Assert.IsFalse(InteropHelpers.IsAlive(pid), "sidecar " + pid + " still alive after Dispose");
-            Assert.IsFalse(System.IO.File.Exists(pidFile));
+            s.Dispose();
+            var disposeSeconds = sw.Elapsed.TotalSeconds;
+            while (InteropHelpers.IsAlive(pid) && sw.Elapsed.TotalSeconds < 5) Thread.Sleep(20);
+            s.Client.Drain(1.0);
+            var context = " (Dispose took " + disposeSeconds.ToString("0.000") + " s; restarts " + s.Restarts + "; log: " + string.Join(" | ", log.ToArray()) + ")";
+            Assert.IsFalse(InteropHelpers.IsAlive(pid), "sidecar " + pid + " still alive after Dispose" + context);
+            Assert.AreEqual(pid, s.SidecarPid == 0 ? pid : s.SidecarPid, "the sidecar was replaced during the test" + context);
+            Assert.IsFalse(System.IO.File.Exists(pidFile), "pid file left behind" + context);
             Assert.AreEqual(SidecarState.Closed, s.Client.State);
         }
 

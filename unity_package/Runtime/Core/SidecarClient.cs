@@ -146,7 +146,9 @@ namespace RiffForge.Core
                 _expectedPort = port;
                 _connectSent = false;
                 _handshakeTimeoutReported = false;
-                if (_state != SidecarState.Ready || _sidecar == null || _sidecar.Port != port)
+                // The hello may already have been handled (the sidecar sends it right after READY): keep a
+                // handshake with this port, and keep Incompatible so a rejected sidecar is not retried.
+                if (_state == SidecarState.Connecting || (_state == SidecarState.Ready && (_sidecar == null || _sidecar.Port != port)))
                 {
                     _state = SidecarState.Connecting;
                     _connectingSince = Now;
