@@ -191,3 +191,26 @@ def test_sigint_and_sigterm_stop_it_cleanly(sig, reaper):
     assert f"signal {sig.name}" in proc.stderr.read()
     proc.stdout.close()
     proc.stderr.close()
+
+
+def test_models_dir_serves_the_model_runtime(tmp_path, reaper):
+    """--models DIR: the sidecar lazily loads riffforge.runtime and serves the bundle's riffs."""
+    from riffforge.configs import get_config
+    from riffforge.runtime import random_canonical_weights, save_bundle
+
+    cfg = get_config("tiny-trio_2bar")
+    save_bundle(tmp_path / "band", cfg, random_canonical_weights(cfg, seed=2, scale=2.0))
+    client = SidecarClient.spawn(models=tmp_path)
+    reaper(client.process.pid)
+    try:
+        assert client.capabilities["model_ids"] != ["procedural"]
+        riff = client.request(0.6, style="thrash", seed=21, timeout=10.0)
+        assert riff.seed == 21 and riff.model_id != "procedural"
+    finally:
+        client.close()
+
+
+def test_missing_models_dir_is_a_usage_error(tmp_path):
+    result = subprocess.run(sidecar_cmd("--token", "rf-test-token-0123456789abcdef", "--models",
+                                        str(tmp_path / "nope")), capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2 and "--models" in result.stderr
