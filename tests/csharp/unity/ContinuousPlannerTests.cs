@@ -184,22 +184,86 @@ namespace RiffForge.Unity.Tests
             Assert.AreSame(riff, _planner.Next(0.0, TestRiffs.Make(0.7), false).HandOff);
         }
 
+        [Test]
+        public void RequestsSnapToThePrefetchGridWhenThatStillMakesProgressOtherwiseTheyAreExact()
+        {
+            _scheduler.Governor.MaxChangePerBar = 0.16;
+            _scheduler.Enqueue(TestRiffs.Make(0.5));
+            _planner.Target = 0.9;
+            var d = _planner.Next(0.0, _scheduler.Current, false);
+            Assert.AreEqual(0.6, d.Intensity, 1e-12, "0.66 allowed; 0.7 would break the limit, 0.6 still gets closer");
+            Assert.IsFalse(d.Exact);
+            var near = new RiffScheduler();
+            near.Enqueue(TestRiffs.Make(0.6));
+            var p = new ContinuousPlanner(near.Governor) { Target = 0.65, SwapThreshold = 0.04 };
+            d = p.Next(0.0, near.Current, false);
+            Assert.AreEqual(RiffPurpose.Move, d.Purpose);
+            Assert.AreEqual(0.65, d.Intensity, 1e-12, "no grid point is closer to 0.65 than 0.6: ask for 0.65 exactly");
+            Assert.IsTrue(d.Exact);
+        }
+
+        [Test]
+        public void AfterARefusalTheNextRequestIsExact()
+        {
+            _scheduler.Governor.Ceiling = 0.87;
+            _planner.Target = 1.0;
+            var d = _planner.Next(0.0, null, false);
+            Assert.AreEqual(0.8, d.Intensity, 1e-12, "the grid point under the ceiling");
+            Assert.IsFalse(d.Exact);
+            _planner.RequestSent(1, d.Intensity, d.Purpose);
+            _planner.Accept(1, TestRiffs.Make(0.9)); // an answer at another intensity than asked
+            var problem = _scheduler.Enqueue(_planner.Next(0.1, null, false).HandOff);
+            StringAssert.Contains("above the ceiling", problem);
+            _planner.Refused(0.1);
+            Assert.IsFalse(_planner.Next(0.2, null, false).Request, "a short pause after a refusal");
+            d = _planner.Next(0.1 + ContinuousPlanner.RefusedRetryDelay + 0.01, null, false);
+            Assert.IsTrue(d.Request);
+            Assert.IsTrue(d.Exact, "after a refusal, ask for the exact intensity (with a seed)");
+            Assert.AreEqual(0.87, d.Intensity, 1e-12);
+            _planner.RequestSent(2, d.Intensity, d.Purpose);
+            _planner.Accept(2, TestRiffs.Make(0.87));
+            Assert.IsNull(_scheduler.Enqueue(_planner.Next(0.5, null, false).HandOff));
+        }
+
+        [Test]
+        public void MakeExactSeedsOnlyOffGridAutoRequests()
+        {
+            var random = new Random(1);
+            var offGrid = new RiffRequest(0.65);
+            Assert.IsTrue(IntensityGrid.MakeExact(offGrid, random));
+            Assert.IsTrue(offGrid.Seed.HasValue);
+            var onGrid = new RiffRequest(0.7);
+            Assert.IsFalse(IntensityGrid.MakeExact(onGrid, random));
+            Assert.IsFalse(onGrid.Seed.HasValue);
+            var tempo = new RiffRequest(0.65) { Tempo = 140 };
+            Assert.IsFalse(IntensityGrid.MakeExact(tempo, random), "not a prefetch candidate: its intensity is exact anyway");
+            Assert.IsFalse(tempo.Seed.HasValue);
+            Assert.IsTrue(IntensityGrid.OnGrid(0.3));
+            Assert.IsTrue(IntensityGrid.OnGrid(0.1 + 0.2));
+            Assert.IsFalse(IntensityGrid.OnGrid(0.35));
+        }
+
         /// <summary>
-        /// 60 s of play at 60 fps against a fake sidecar answering after 30 ms, while the game's intensity ramps
-        /// up, holds and drops: music never stops, every swap lands on a bar line, consecutive riffs never
-        /// differ by more than the maximum change, the ceiling holds, and the music reaches the target.
+        /// 60 s of play at 60 fps against a fake sidecar that behaves like the real one (answers after 30 ms; a
+        /// seedless "auto" request comes from its prefetch cache at the nearest 0.1 intensity), while the
+        /// game's intensity ramps up, holds and drops: music never stops, every swap lands on a bar line,
+        /// consecutive riffs never differ by more than the maximum change, the ceiling holds, no riff is
+        /// refused, and the music reaches the target.
         /// </summary>
         [Test]
         public void SimulatedSessionFollowsIntensityWithinTheComfortLimits()
         {
             _scheduler.Governor.Ceiling = 0.85;
             _scheduler.Governor.MaxChangePerBar = 0.15;
+            var random = new Random(3);
             var pending = new List<KeyValuePair<double, KeyValuePair<int, double>>>(); // arrival -> (id, intensity)
             var nextId = 1;
             var bars = new List<ScheduledBar>();
             var allBars = new List<ScheduledBar>();
             var notes = new List<ScheduledNote>();
             var requests = 0;
+            var cacheAnswers = 0;
+            var prefetchSafe = 0;
             for (var frame = 0; frame < 60 * 60; frame++)
             {
                 var now = frame / 60.0;
@@ -210,6 +274,7 @@ namespace RiffForge.Unity.Tests
                     var answer = pending[i].Value;
                     pending.RemoveAt(i);
                     _planner.Accept(answer.Key, TestRiffs.Make(answer.Value, bars: 2, tempo: 150));
+                    prefetchSafe++;
                 }
                 var d = _planner.Next(now, _scheduler.Current, _scheduler.Pending != null);
                 if (d.HandOff != null) Assert.IsNull(_scheduler.Enqueue(d.HandOff), "the governor accepts what the planner hands off");
@@ -217,8 +282,13 @@ namespace RiffForge.Unity.Tests
                 {
                     requests++;
                     var id = nextId++;
+                    var request = new RiffRequest(d.Intensity);
+                    if (d.Exact) IntensityGrid.MakeExact(request, random);
+                    // Like the sidecar: a seedless auto request may be answered from the 0.1-bucket prefetch cache.
+                    var answered = request.Seed.HasValue ? d.Intensity : Math.Round(d.Intensity * 10) / 10;
+                    if (!request.Seed.HasValue) cacheAnswers++;
                     _planner.RequestSent(id, d.Intensity, d.Purpose);
-                    pending.Add(new KeyValuePair<double, KeyValuePair<int, double>>(now + 0.03, new KeyValuePair<int, double>(id, d.Intensity)));
+                    pending.Add(new KeyValuePair<double, KeyValuePair<int, double>>(now + 0.03, new KeyValuePair<int, double>(id, answered)));
                 }
                 bars.Clear();
                 _scheduler.Update(now, notes, bars);
@@ -235,9 +305,11 @@ namespace RiffForge.Unity.Tests
                 if (allBars[i].RiffChanged) Assert.AreEqual(0, allBars[i].BarInRiff);
             }
             var atPeak = allBars.FindLast(b => b.Time < 40.0);
-            Assert.AreEqual(0.85, atPeak.Riff.Intensity, 1e-9, "reached the ceiling while the game asked for 1.0");
-            Assert.AreEqual(0.1, allBars[allBars.Count - 1].Riff.Intensity, 1e-9, "came back down to 0.1");
+            Assert.Less(0.85 - atPeak.Riff.Intensity, _planner.SwapThreshold, "reached the ceiling (within the swap threshold) while the game asked for 1.0");
+            Assert.Less(Math.Abs(allBars[allBars.Count - 1].Riff.Intensity - 0.1), _planner.SwapThreshold, "came back down to 0.1");
             Assert.Less(requests, 60, "no request storm: " + requests + " requests in 60 s");
+            Assert.Greater(cacheAnswers, requests / 2, "most requests stay on the grid, where the prefetch cache answers them fast");
+            Assert.AreEqual(requests, prefetchSafe, "every request was answered");
         }
     }
 }

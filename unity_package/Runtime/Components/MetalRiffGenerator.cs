@@ -118,6 +118,7 @@ namespace RiffForge
         readonly List<BeatTick> _ticks = new List<BeatTick>();
         readonly Dictionary<int, TaskCompletionSource<Riff>> _waiting = new Dictionary<int, TaskCompletionSource<Riff>>();
         readonly HashSet<int> _noPlay = new HashSet<int>();
+        readonly System.Random _random = new System.Random();
         ContinuousPlanner _planner;
         RiffForgeSidecar _sidecar;
         bool _playing;
@@ -226,9 +227,7 @@ namespace RiffForge
         {
             Intensity = intensity;
             SyncSettings();
-            var current = _scheduler.Current;
-            double? playing = current == null ? (double?)null : current.Intensity;
-            Send(_settings.Build(_scheduler.Governor.Clamp(this.intensity, playing)), RiffPurpose.Explicit, true);
+            Send(Clamped(_settings.Build(this.intensity)), RiffPurpose.Explicit, true);
             if (!_playing) { _playing = true; }
         }
 
@@ -259,12 +258,17 @@ namespace RiffForge
             return tcs.Task;
         }
 
+        /// <summary>
+        /// A copy within the comfort limits, with a seed when the sidecar's prefetch cache could otherwise answer
+        /// it with a riff of the nearest 0.1 intensity (which the limits might refuse).
+        /// </summary>
         RiffRequest Clamped(RiffRequest request)
         {
             var copy = request.Clone();
             var current = _scheduler.Current;
             double? playing = current == null ? (double?)null : current.Intensity;
             copy.Intensity = _scheduler.Governor.Clamp(request.Intensity, playing);
+            IntensityGrid.MakeExact(copy, _random);
             return copy;
         }
 
@@ -326,12 +330,17 @@ namespace RiffForge
             var dsp = AudioSettings.dspTime;
             var enabledKey = string.Join(",", _settings.EnabledInstruments());
             if (_enabledKey != null && enabledKey != _enabledKey && _settings.Lacks(_scheduler.Current) && _planner.InFlightId == 0)
-                Send(_settings.Build(_scheduler.Governor.Clamp(intensity, _scheduler.Current.Intensity)), RiffPurpose.Move, true);
+                Send(Clamped(_settings.Build(intensity)), RiffPurpose.Move, true);
             _enabledKey = enabledKey;
 
             var decision = _planner.Next(dsp, _scheduler.Current, _scheduler.Pending != null);
             if (decision.HandOff != null) HandOff(decision.HandOff, dsp);
-            else if (decision.Request) Send(_settings.Build(decision.Intensity), decision.Purpose, true);
+            else if (decision.Request)
+            {
+                var request = _settings.Build(decision.Intensity);
+                if (decision.Exact) IntensityGrid.MakeExact(request, _random);
+                Send(request, decision.Purpose, true);
+            }
 
             _notes.Clear();
             _bars.Clear();

@@ -25,13 +25,19 @@ namespace RiffForge
         public bool Request;
         public double Intensity;
         public RiffPurpose Purpose;
+        /// <summary>
+        /// True: the riff must have exactly <see cref="Intensity"/>, so the request must not be answered from the
+        /// sidecar's prefetch cache (which answers "auto" requests with the nearest 0.1 bucket): give it a seed
+        /// (see <see cref="IntensityGrid.MakeExact"/>).
+        /// </summary>
+        public bool Exact;
 
         public static readonly PlannerDecision None = new PlannerDecision();
 
         public override string ToString()
         {
             if (HandOff != null) return "HandOff(" + HandOff.Intensity.ToString("0.###") + ")";
-            if (Request) return "Request(" + Intensity.ToString("0.###") + ", " + Purpose + ")";
+            if (Request) return "Request(" + Intensity.ToString("0.###") + ", " + Purpose + (Exact ? ", exact" : "") + ")";
             return "None";
         }
     }
@@ -68,6 +74,7 @@ namespace RiffForge
         RiffPurpose _heldPurpose;
         double _retryAt = double.NegativeInfinity;
         double _retryDelay = MinRetryDelay;
+        bool _forceExact;
 
         public ContinuousPlanner(IntensityGovernor governor)
         {
@@ -154,19 +161,37 @@ namespace RiffForge
                 return PlannerDecision.None;
             }
             if (_inFlightId != 0 || now < _retryAt || !Continuous) return PlannerDecision.None;
-            if (current == null) return Ask(_governor.Clamp(_target, null), RiffPurpose.Start);
+            if (current == null) return Ask(null, RiffPurpose.Start);
             if (schedulerHasPending) return PlannerDecision.None;
             var wanted = _governor.Clamp(_target, null);
             if (Math.Abs(wanted - current.Intensity) >= _swapThreshold)
-                return Ask(_governor.Clamp(_target, current.Intensity), RiffPurpose.Move);
+                return Ask(current.Intensity, RiffPurpose.Move);
             if (VaryEachLoop && _hasBar && _lastBar.Riff == current && LoopEndTime - now <= _leadSeconds)
-                return Ask(_governor.Clamp(_target, current.Intensity), RiffPurpose.Continuation);
+                return Ask(current.Intensity, RiffPurpose.Continuation);
             return PlannerDecision.None;
         }
 
-        static PlannerDecision Ask(double intensity, RiffPurpose purpose)
+        /// <summary>
+        /// A request towards the target from <paramref name="current"/>: on the 0.1 grid when a grid point is
+        /// allowed and gets closer to the target (the sidecar answers those from its prefetch cache, fast, with
+        /// exactly that intensity); otherwise the exact clamped intensity, marked <see cref="PlannerDecision.Exact"/>.
+        /// After a refusal the next request is always exact.
+        /// </summary>
+        PlannerDecision Ask(double? current, RiffPurpose purpose)
         {
-            return new PlannerDecision { Request = true, Intensity = intensity, Purpose = purpose };
+            var desired = _governor.Clamp(_target, current);
+            var exact = _forceExact;
+            _forceExact = false;
+            var intensity = desired;
+            if (!exact)
+            {
+                // A move must get closer to the target; a start or a continuation may sit on a grid point near it
+                // (nearer than the swap threshold, so it does not trigger a move right after).
+                var within = purpose == RiffPurpose.Move ? (double?)null : _swapThreshold;
+                var snapped = IntensityGrid.Snap(desired, current, _governor.Clamp(_target, null), _governor, within);
+                if (snapped.HasValue) intensity = snapped.Value;
+            }
+            return new PlannerDecision { Request = true, Intensity = intensity, Purpose = purpose, Exact = !IntensityGrid.OnGrid(intensity) || exact };
         }
 
         /// <summary>
@@ -215,6 +240,7 @@ namespace RiffForge
         {
             _held = null;
             _retryAt = now + RefusedRetryDelay;
+            _forceExact = true;
         }
 
         /// <summary>Seconds between a refused riff and the next request (keeps a mismatch from asking every frame).</summary>
@@ -228,6 +254,61 @@ namespace RiffForge
             _held = null;
             _retryAt = double.NegativeInfinity;
             _retryDelay = MinRetryDelay;
+            _forceExact = false;
+        }
+    }
+
+    /// <summary>
+    /// The sidecar's prefetch buckets: a request that leaves every choice to the sidecar (no seed, auto tempo,
+    /// key and mode, default temperature) may be answered at once from a cache of riffs made at the nearest
+    /// multiple of 0.1 (protocol/SPEC.md, riffforge.sidecar.cache). Requests on the grid therefore get fast
+    /// answers with exactly their intensity; off-grid requests that need their exact intensity get a seed.
+    /// </summary>
+    public static class IntensityGrid
+    {
+        public const double Step = 0.1;
+
+        public static bool OnGrid(double intensity)
+        {
+            var k = intensity / Step;
+            return Math.Abs(k - Math.Round(k)) < 1e-9;
+        }
+
+        /// <summary>
+        /// The grid point next to <paramref name="desired"/> (nearest first) that the governor allows after
+        /// <paramref name="current"/> and that is either nearer to <paramref name="wanted"/> than
+        /// <paramref name="within"/>, or (<paramref name="within"/> null) closer to it than
+        /// <paramref name="current"/> is; null when none is.
+        /// </summary>
+        public static double? Snap(double desired, double? current, double wanted, IntensityGovernor governor, double? within)
+        {
+            var lo = Math.Floor(desired / Step + 1e-9) * Step;
+            var hi = Math.Ceiling(desired / Step - 1e-9) * Step;
+            lo = Math.Round(lo, 10);
+            hi = Math.Round(hi, 10);
+            var first = desired - lo <= hi - desired ? lo : hi;
+            var second = first == lo ? hi : lo;
+            foreach (var q in new[] { first, second })
+            {
+                if (q < 0 || q > 1 || governor.Check(q, current) != null) continue;
+                if (within.HasValue) { if (Math.Abs(q - wanted) >= within.Value) continue; }
+                else if (current.HasValue && Math.Abs(q - wanted) >= Math.Abs(current.Value - wanted) - 1e-9) continue;
+                return q;
+            }
+            return null;
+        }
+
+        /// <summary>
+        /// Gives <paramref name="request"/> a seed when the prefetch cache could otherwise answer it with another
+        /// intensity (off the grid, everything else automatic). Returns true when it did.
+        /// </summary>
+        public static bool MakeExact(RiffRequest request, Random random)
+        {
+            if (request.Seed.HasValue || request.Tempo.HasValue || request.Temperature.HasValue) return false;
+            if ((request.Key ?? "auto") != "auto" || (request.Mode ?? "auto") != "auto") return false;
+            if (OnGrid(request.Intensity)) return false;
+            request.Seed = random.Next(0, int.MaxValue);
+            return true;
         }
     }
 }
