@@ -4,7 +4,8 @@
 ``build_sidecar.build`` from the current sources, building it only when no build with the same source
 fingerprint (riffforge sources + models, spec, entry script, Python and PyInstaller versions) exists. A build
 takes ~15 s here; a cache hit is free. ``RIFFFORGE_FROZEN_SIDECAR=DIR`` skips all of this and uses ``DIR``
-(CI points it at the folder its build step made). Older cached builds are deleted (each is ~90 MB).
+(CI points it at the folder its build step made). Cached builds of other source states are deleted
+once they are an hour old (each is ~90 MB).
 """
 from __future__ import annotations
 
@@ -25,6 +26,7 @@ import sidecar_layout  # noqa: E402
 
 DEFAULT_CACHE = BUILD_DIR / "work" / "frozen-cache"
 ENV_OVERRIDE = "RIFFFORGE_FROZEN_SIDECAR"
+STALE_AFTER_S = 3600.0  # cached builds of other source states older than this are deleted
 
 
 @contextlib.contextmanager
@@ -69,8 +71,10 @@ def cached_frozen_sidecar(cache_root: Path = DEFAULT_CACHE, log=print) -> Path:
     with _locked(cache_root / ".lock"):
         if exe.is_file() and (folder / sidecar_layout.MANIFEST_NAME).is_file():
             return folder
+        # Drop builds of older source states, but not one another test session may still be running.
         for old in cache_root.iterdir():
-            if old.is_dir() and old.name not in (fingerprint, "work"):
+            if old.is_dir() and old.name not in (fingerprint, "work") and \
+                    time.time() - old.stat().st_mtime > STALE_AFTER_S:
                 shutil.rmtree(old, ignore_errors=True)
         log(f"building the frozen sidecar for {platform} into {folder} (source fingerprint {fingerprint})")
         build_sidecar.build(folder, work_dir=cache_root / "work", smoke=False, log=log)
