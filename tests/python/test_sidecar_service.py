@@ -247,3 +247,11 @@ def test_fuzzed_packets_are_dropped_and_the_sidecar_keeps_serving(make_client, m
     assert sidecar.thread.is_alive()
     client = make_client(sidecar.port)   # re-welcomes (fuzzed welcomes may have un-welcomed it)
     assert client.request(0.4, seed=3, timeout=2.0).seed == 3
+
+
+def test_long_error_messages_are_cut_to_the_string_limit(make_sidecar):
+    sidecar = make_sidecar()
+    service = sidecar.sidecar.service
+    from riffforge.protocol.messages import decode_message
+    error = decode_message(service._error(3, ErrorCode.INTERNAL, "\u00e9" * 2000))
+    assert len(error.message.encode("utf-8")) <= 1024 and error.message.endswith("...")

@@ -15,7 +15,7 @@ from .. import __version__
 from ..generation import Generator, RiffRequest, RiffRequestError
 from ..music.riff import Riff, RiffError
 from ..protocol import chunking, payloads
-from ..protocol.constants import (EXIT_OK, EXIT_REJECTED, MAX_PENDING_REQUESTS, PROTOCOL_VERSION, SEED_MAX, SEED_MIN,
+from ..protocol.constants import (EXIT_OK, EXIT_REJECTED, MAX_PENDING_REQUESTS, MAX_STRING_BYTES, PROTOCOL_VERSION, SEED_MAX, SEED_MIN,
                                   ErrorCode)
 from ..protocol.errors import PayloadError, ProtocolError
 from ..protocol.messages import (Connect, Error, Hello, Ping, Pong, Quit, Reject, Request, RiffChunk, Welcome,
@@ -82,7 +82,10 @@ class SidecarService:
 
     def _error(self, request_id: int, code: str, message: str) -> bytes:
         self.errors_sent += 1
-        return encode_message(Error(self.token, request_id, code, message[:900]))
+        data = message.encode("utf-8")
+        if len(data) > MAX_STRING_BYTES:  # keep whole characters
+            message = data[:MAX_STRING_BYTES - 3].decode("utf-8", "ignore") + "..."
+        return encode_message(Error(self.token, request_id, code, message))
 
     # -- handshake ---------------------------------------------------------------------------------------
     def on_connect(self, message: Connect, address: Address) -> List[bytes]:
