@@ -12,7 +12,7 @@ from riffforge.client import HandshakeError, RequestTimeout, SidecarClient, Side
 from riffforge.generation import RiffRequest
 from riffforge.protocol import payloads
 from riffforge.protocol.constants import ErrorCode
-from riffforge.protocol.messages import Connect, Hello, Ping, Pong, Reject, RiffChunk, decode_message, encode_message
+from riffforge.protocol.messages import Connect, Hello, Ping, Pong, Reject, decode_message, encode_message
 from wire_helpers import TOKEN, FakeGenerator, make_client, make_sidecar  # noqa: F401
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from riffforge.client import SidecarClient, parse_ready_line
 from riffforge.protocol.messages import Hello
-from wire_helpers import REPO, make_host  # noqa: F401
+from wire_helpers import make_host  # noqa: F401
 
 POSIX = os.name == "posix"
 

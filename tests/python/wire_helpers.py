@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import List, Optional
 
 from riffforge.generation import Capabilities, RiffRequest
-from riffforge.music.riff import INSTRUMENTS, Note, Riff
+from riffforge.music.riff import Note, Riff
 from riffforge.protocol.constants import BIND_ADDRESS
 from riffforge.protocol.messages import decode_message, encode_message
 from riffforge.sidecar import Sidecar, SidecarOptions
@@ -77,7 +77,9 @@ class RawHost:
         return self.sock.getsockname()[1]
 
     def send(self, message_or_bytes) -> None:
-        data = message_or_bytes if isinstance(message_or_bytes, (bytes, bytearray)) else encode_message(message_or_bytes)
+        data = message_or_bytes
+        if not isinstance(data, (bytes, bytearray)):
+            data = encode_message(data)
         self.sock.sendto(bytes(data), self.target)
 
     def recv(self, timeout: float = 1.0):

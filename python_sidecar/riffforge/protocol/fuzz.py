@@ -94,7 +94,8 @@ def mutate(rng: random.Random, packet: bytes) -> bytes:
             data += bytes(rng.getrandbits(8) for _ in range(rng.randint(1, 16)))
         elif op == 3 and len(data) >= 4:  # corrupt an aligned int32 (sizes, ids, counts)
             i = rng.randrange(len(data) // 4) * 4
-            data[i:i + 4] = struct.pack(">i", rng.choice([0, -1, -2**31, 2**31 - 1, 8192, 65535, rng.randint(-99, 9999)]))
+            value = rng.choice([0, -1, -2**31, 2**31 - 1, 8192, 65535, rng.randint(-99, 9999)])
+            data[i:i + 4] = struct.pack(">i", value)
         elif op == 4 and data:  # overwrite a byte with a type-tag character
             data[rng.randrange(len(data))] = ord(rng.choice(TAG_POOL))
         elif op == 5:  # insert bytes

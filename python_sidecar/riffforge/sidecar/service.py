@@ -7,7 +7,6 @@ written by a single thread.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 from typing import Callable, List, Optional, Sequence, Tuple
 
@@ -15,8 +14,8 @@ from .. import __version__
 from ..generation import Generator, RiffRequest, RiffRequestError
 from ..music.riff import Riff, RiffError
 from ..protocol import chunking, payloads
-from ..protocol.constants import (EXIT_OK, EXIT_REJECTED, MAX_PENDING_REQUESTS, MAX_STRING_BYTES, PROTOCOL_VERSION, SEED_MAX, SEED_MIN,
-                                  ErrorCode)
+from ..protocol.constants import (EXIT_OK, EXIT_REJECTED, MAX_PENDING_REQUESTS, MAX_STRING_BYTES, PROTOCOL_VERSION,
+                                  SEED_MAX, SEED_MIN, ErrorCode)
 from ..protocol.errors import PayloadError, ProtocolError
 from ..protocol.messages import (Connect, Error, Hello, Ping, Pong, Quit, Reject, Request, RiffChunk, Welcome,
                                  encode_message)
