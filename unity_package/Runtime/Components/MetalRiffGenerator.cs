@@ -214,7 +214,7 @@ namespace RiffForge
         {
             _playing = false;
             _scheduler.Stop();
-            _planner.Reset();
+            if (_planner != null) _planner.Reset();
             _beats.Clear();
             if (sampler != null) sampler.StopAll();
         }
