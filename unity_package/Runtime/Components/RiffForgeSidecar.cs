@@ -74,7 +74,7 @@ namespace RiffForge
             get
             {
                 if (_shared != null) return _shared;
-                foreach (var s in _instances) if (s != null && s.keepAcrossScenes) { _shared = s; return s; }
+                foreach (var s in _instances) if (s != null && s.keepAcrossScenes && s.transform.parent == null) { _shared = s; return s; }
                 var go = new GameObject("RiffForge Sidecar");
                 _shared = go.AddComponent<RiffForgeSidecar>();
                 return _shared;
