@@ -255,3 +255,13 @@ def test_long_error_messages_are_cut_to_the_string_limit(make_sidecar):
     from riffforge.protocol.messages import decode_message
     error = decode_message(service._error(3, ErrorCode.INTERNAL, "\u00e9" * 2000))
     assert len(error.message.encode("utf-8")) <= 1024 and error.message.endswith("...")
+
+
+def test_prefetch_cache_is_bounded_and_keeps_recent_keys():
+    from riffforge.sidecar.cache import PrefetchCache
+    cache = PrefetchCache(depth=1, max_keys=3)
+    for k in range(5):
+        assert cache.wanted(("k", k)) == 1
+        cache.put(("k", k), b"riff%d" % k)
+    assert cache.size() == 3 and cache.take(("k", 0)) is None and cache.take(("k", 4)) == b"riff4"
+    assert cache.wanted(("k", 4)) == 1 and cache.wanted(("k", 4)) == 0  # reservations count as filling

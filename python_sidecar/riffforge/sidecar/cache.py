@@ -40,12 +40,14 @@ def bucket_request(key: Tuple[Hashable, ...]) -> RiffRequest:
 
 
 class PrefetchCache:
-    """Per key, up to ``depth`` encoded riff payloads, oldest first. Thread-safe."""
+    """Per key, up to ``depth`` encoded riff payloads, oldest first; at most ``max_keys`` keys (the least
+    recently asked-for key is dropped first, so memory stays bounded whatever hosts ask). Thread-safe."""
 
-    def __init__(self, depth: int = 2) -> None:
+    def __init__(self, depth: int = 2, max_keys: int = 256) -> None:
         self.depth = depth
+        self.max_keys = max_keys
         self._lock = threading.Lock()
-        self._items: Dict[Tuple[Hashable, ...], Deque[bytes]] = {}
+        self._items: "OrderedDict[Tuple[Hashable, ...], Deque[bytes]]" = OrderedDict()
         self._filling: Dict[Tuple[Hashable, ...], int] = {}
         self.hits = 0
         self.misses = 0
@@ -53,6 +55,8 @@ class PrefetchCache:
     def take(self, key: Tuple[Hashable, ...]) -> Optional[bytes]:
         with self._lock:
             items = self._items.get(key)
+            if items is not None:
+                self._items.move_to_end(key)
             if items:
                 self.hits += 1
                 return items.popleft()
@@ -71,9 +75,14 @@ class PrefetchCache:
     def put(self, key: Tuple[Hashable, ...], payload: Optional[bytes]) -> None:
         """Store a generated payload (``None``: the generation failed; release the reservation)."""
         with self._lock:
-            self._filling[key] = max(0, self._filling.get(key, 0) - 1)
+            left = self._filling.pop(key, 0) - 1
+            if left > 0:
+                self._filling[key] = left
             if payload is not None:
                 self._items.setdefault(key, deque()).append(payload)
+                self._items.move_to_end(key)
+                while len(self._items) > self.max_keys:
+                    self._items.popitem(last=False)
 
     def size(self, key: Optional[Tuple[Hashable, ...]] = None) -> int:
         with self._lock:

@@ -24,19 +24,33 @@ class ParentWatch:
         self.pid = pid
         self._was_parent = pid is not None and hasattr(os, "getppid") and os.getppid() == pid
         self._handle = None
+        self._unwatchable = False
         if pid is not None and sys.platform == "win32":  # pragma: no cover - exercised on Windows builds
             import ctypes
-            synchronize, query_limited = 0x00100000, 0x1000
+            from ctypes import wintypes
+            synchronize, query_limited, error_invalid_parameter = 0x00100000, 0x1000, 87
             self._kernel32 = ctypes.WinDLL("kernel32", use_last_error=True)
+            self._kernel32.OpenProcess.argtypes = [wintypes.DWORD, wintypes.BOOL, wintypes.DWORD]
+            self._kernel32.OpenProcess.restype = wintypes.HANDLE
+            self._kernel32.WaitForSingleObject.argtypes = [wintypes.HANDLE, wintypes.DWORD]
+            self._kernel32.WaitForSingleObject.restype = wintypes.DWORD
+            # Opening the handle once also pins the process object, so a reused pid cannot fool us.
             self._handle = self._kernel32.OpenProcess(synchronize | query_limited, False, pid)
+            if not self._handle and ctypes.get_last_error() != error_invalid_parameter:
+                # e.g. access denied: we cannot watch it; the heartbeat timeout still protects us
+                self._unwatchable = True
+                log.warning("cannot watch parent process %d (error %d); relying on the heartbeat", pid,
+                            ctypes.get_last_error())
 
     def alive(self) -> bool:
         pid = self.pid
         if pid is None:
             return True
         if sys.platform == "win32":  # pragma: no cover
+            if self._unwatchable:
+                return True
             if not self._handle:
-                return False
+                return False  # no such process
             wait_object_0 = 0
             return self._kernel32.WaitForSingleObject(self._handle, 0) != wait_object_0
         if self._was_parent and os.getppid() != pid:
