@@ -178,6 +178,8 @@ namespace RiffForge.Core.Tests
             var bystander = Process.Start(new ProcessStartInfo("/bin/sh", "-c \"sleep 30\" other-token") { UseShellExecute = false });
             try
             {
+                // Right after fork the child's /proc cmdline is still its parent's: wait for the exec.
+                WaitFor(() => CommandLine(victim.Id).Contains(token) && CommandLine(bystander.Id).Contains("other-token"), 5, "the stand-ins to exec");
                 var file = _temp.Sub("reap.pid");
                 // A pid file whose token does not match: the process is left alone.
                 PidFile.Write(file, bystander.Id, "reap-token-mismatch", DateTime.UtcNow);
@@ -204,6 +206,12 @@ namespace RiffForge.Core.Tests
             File.WriteAllText(file, "sidecar_pid=1\nhost_pid=1\ntoken=whatever-token\nstarted_utc_ticks=0\n");
             Assert.IsNull(PidFile.Reap(file), "pid 1 (a live host that is not us) owns it");
             Assert.IsTrue(File.Exists(file));
+        }
+
+        static string CommandLine(int pid)
+        {
+            try { return File.ReadAllText("/proc/" + pid + "/cmdline"); }
+            catch (IOException) { return ""; }
         }
 
         static bool Alive(int pid)
