@@ -48,7 +48,8 @@ def test_export_with_corpus_controls(tmp_path, capsys):
     run = _run(tmp_path)
     corpus = _styled_corpus(tmp_path / "corpus")
     out = tmp_path / "bundle"
-    assert main(["export", str(run), "--out", str(out), "--corpus", str(corpus), "--float16"]) == 0
+    assert main(["export", str(run), "--out", str(out), "--corpus", str(corpus), "--float16",
+                 "--calibration-samples", "64"]) == 0
     report = json.loads(capsys.readouterr().out)
     b = load_bundle(out)
     assert b.role == "drums" and b.config.name == "tiny-drums_2bar"
@@ -76,7 +77,8 @@ def test_export_magenta_import_round_trip(tmp_path):
     run = tmp_path / "run"
     assert main(["import-magenta", str(fixtures / "cat-mel_2bar_small" / "checkpoint"), "--config",
                  "cat-mel_2bar_small", "--out", str(run)]) == 0
-    assert main(["export", str(run), "--out", str(tmp_path / "guitar"), "--role", "guitar"]) == 0
+    assert main(["export", str(run), "--out", str(tmp_path / "guitar"), "--role", "guitar",
+                 "--calibration-samples", "32"]) == 0
     b = load_bundle(tmp_path / "guitar")
     golden = json.loads((fixtures / "cat-mel_2bar_small" / "golden.json").read_text())
     for ex in golden["decode"]:

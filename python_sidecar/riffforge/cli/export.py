@@ -30,6 +30,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--license", default=None, help="license of the training data (stored in metadata)")
     parser.add_argument("--attribution", default=None, help="attribution of the training data")
     parser.add_argument("--model-id", default=None, help="model id reported to the game (default: out dir name)")
+    parser.add_argument("--calibration-samples", type=int, default=384,
+                        help="prior samples decoded to calibrate the intensity control (default 384)")
 
 
 def _corpus_hash(corpus_dir: Path) -> str:
@@ -61,7 +63,8 @@ def float16_parity(config, weights: Dict[str, np.ndarray], n: int = 64, seed: in
 
 def export(run_dir: Path, out: Path, role: Optional[str] = None, corpus: Optional[Path] = None,
            split: str = "train", max_examples: int = 4000, float16: bool = False, license: Optional[str] = None,
-           attribution: Optional[str] = None, model_id: Optional[str] = None, progress: bool = True) -> Dict:
+           attribution: Optional[str] = None, model_id: Optional[str] = None, progress: bool = True,
+           calibration_samples: int = 384) -> Dict:
     from ..configs import get_config
     from ..music.riff import STYLES
     from ..runtime import MusicVAE, check_weights, save_bundle
@@ -74,11 +77,29 @@ def export(run_dir: Path, out: Path, role: Optional[str] = None, corpus: Optiona
     check_weights(weights, config, what=f"{run_dir}/weights.npz")
     role = role or default_role(config)
     corpus_meta = dict(meta.get("corpus") or {})
-    controls = None
     report: Dict = {"config": config.name, "role": role}
-    if corpus is not None:
-        from tqdm import tqdm
+    heads = {"band": ("guitar", "bass", "drums"), "drums": ("drums",), "guitar": ("guitar",),
+             "bass": ("bass",)}[role]
+    # 1. self-calibration on the model's own samples (always): intensity direction + energy deciles
+    from tqdm import tqdm
 
+    from ..runtime.control import calibrate_from_samples
+    from ..runtime.generator import classes_to_riff
+
+    try:
+        from ..metrics import energy as riff_energy_metric
+
+        def riff_energy(classes):
+            return riff_energy_metric(classes_to_riff(classes, role))
+        report["energy_metric"] = "riffforge.metrics.energy"
+    except ImportError:  # pragma: no cover - the metrics module ships with the package
+        riff_energy = None
+        report["energy_metric"] = "riffforge.runtime.control.class_energy"
+    with tqdm(total=calibration_samples, unit="riff", desc="calibrate", disable=not progress) as bar:
+        controls = calibrate_from_samples(MusicVAE(config, weights), heads, n=calibration_samples,
+                                          riff_energy=riff_energy, progress=bar.update)
+    report["controls_from"] = "model samples"
+    if corpus is not None:
         from ..corpus.shards import load_split, read_manifest
 
         manifest = read_manifest(corpus)
@@ -93,12 +114,14 @@ def export(run_dir: Path, out: Path, role: Optional[str] = None, corpus: Optiona
         sources = manifest.get("sources", [])
         styles = [_style_of(str(sources[i].get("file", "")), STYLES) if 0 <= i < len(sources) else None
                   for i in sub.source_ids.tolist()]
-        heads = {"band": ("guitar", "bass", "drums"), "drums": ("drums",), "guitar": ("guitar",),
-                 "bass": ("bass",)}[role]
         model = MusicVAE(config, weights)
         with tqdm(total=len(sub), unit="ex", desc="controls", disable=not progress) as bar:
-            controls = compute_controls(model, sub.inputs, sub.targets, heads, sub.lengths, sub.controls,
-                                        styles, progress=bar.update)
+            corpus_controls = compute_controls(model, sub.inputs, sub.targets, heads, sub.lengths, sub.controls,
+                                               styles, progress=bar.update)
+        # the corpus direction and style centroids win; energy deciles stay on the model-sample scale
+        corpus_controls.pop("energy_quantiles", None)
+        controls.update(corpus_controls)
+        report["controls_from"] = "corpus (direction, styles) + model samples (energy deciles)"
         corpus_meta.update({"dir": str(Path(corpus).resolve()), "manifest_sha256": _corpus_hash(Path(corpus)),
                             "split": split, "examples_for_controls": int(len(sub)),
                             "styles_found": sorted(k[6:] for k in controls if k.startswith("style/"))})
@@ -137,7 +160,7 @@ def run(args) -> int:
         CorpusError = ValueError  # type: ignore
     try:
         report = export(args.run_dir, args.out, args.role, args.corpus, args.split, args.max_examples, args.float16,
-                        args.license, args.attribution, args.model_id)
+                        args.license, args.attribution, args.model_id, calibration_samples=args.calibration_samples)
     except (RunDirError, ConfigError, WeightsError, BundleError, CorpusError, ValueError) as exc:
         raise CliError(str(exc)) from None
     print(json.dumps(report, indent=2))

@@ -9,11 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import List, Optional, Union
 
+from .blas import limit_blas_threads
 from .bundle import Bundle, BundleError, find_bundles, load_bundle, save_bundle
 from .model import DecodeResult, MusicVAE
 from .weights import WeightsError, canonical_shapes, check_weights, random_canonical_weights
 
 DEFAULT_MODELS_DIR = Path(__file__).resolve().parents[1] / "models"
+limit_blas_threads(1)
 
 __all__ = ["Bundle", "BundleError", "DecodeResult", "MusicVAE", "WeightsError", "canonical_shapes",
            "check_weights", "random_canonical_weights", "find_bundles", "load_bundle", "save_bundle",
@@ -25,7 +27,7 @@ def load_bundles(models_dir: Union[str, Path]) -> List[Bundle]:
     return [load_bundle(p) for p in find_bundles(models_dir).values()]
 
 
-def load_generator(models_dir: Optional[Union[str, Path]] = None, candidates: int = 4):
+def load_generator(models_dir: Optional[Union[str, Path]] = None, candidates: int = 2):
     """The generator the sidecar serves requests with.
 
     ``models_dir`` given: its bundles must load (a broken bundle raises :class:`BundleError` naming the

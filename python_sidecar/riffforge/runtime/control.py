@@ -97,6 +97,38 @@ def compute_controls(model, inputs: np.ndarray, targets: np.ndarray, heads: Sequ
     return out
 
 
+def calibrate_from_samples(model, heads: Sequence[str], n: int = 384, seed: int = 0, temperature: float = 1.0,
+                           riff_energy=None, batch_size: int = 64, progress=None) -> Dict[str, np.ndarray]:
+    """Controls from the model's own samples (no corpus needed): ``n`` codes from the prior are decoded,
+    scored, and the intensity direction is the mean code of the top-energy third minus the bottom third.
+
+    ``riff_energy(classes [T, heads]) -> float`` scores one sample (e.g. :func:`riffforge.metrics.energy` on
+    the rendered riff); default: :func:`class_energy`. ``energy_quantiles`` are always in
+    :func:`class_energy` units, the score the generator uses to pick among candidates.
+    """
+    rng = np.random.default_rng(seed)
+    cfg = model.config
+    z = rng.standard_normal((n, cfg.z_size)).astype(np.float32)
+    ctrl = None
+    if cfg.control_depth:
+        ctrl = np.zeros((cfg.max_seq_len, cfg.control_depth), np.float32)
+        ctrl[:, 0] = 1.0
+    classes = []
+    for i in range(0, n, batch_size):
+        classes.append(model.decode(z[i:i + batch_size], temperature=temperature, rng=rng, controls=ctrl).classes)
+        if progress is not None:
+            progress(min(batch_size, n - i))
+    classes = np.concatenate(classes)
+    proxy = class_energy(classes, heads)
+    score = proxy if riff_energy is None else np.array([riff_energy(c) for c in classes])
+    order = np.argsort(score, kind="stable")
+    third = max(1, n // 3)
+    return {
+        "intensity_direction": (z[order[-third:]].mean(0) - z[order[:third]].mean(0)).astype(np.float32),
+        "energy_quantiles": np.quantile(proxy, np.linspace(0, 1, 11)).astype(np.float32),
+    }
+
+
 def target_energy(quantiles: Optional[np.ndarray], intensity: float) -> Optional[float]:
     """Energy on the corpus scale for an intensity in 0..1 (linear between stored deciles)."""
     if quantiles is None or len(quantiles) < 2:

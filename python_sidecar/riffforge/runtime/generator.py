@@ -40,7 +40,8 @@ _SEED_RANGE = 2 ** 31 - 1
 class ModelGenerator:
     """Generates band riffs from one ``band`` bundle, or from ``guitar``/``bass``/``drums`` bundles."""
 
-    def __init__(self, bundles: Sequence[Bundle], candidates: int = 4, latent_noise: float = 1.0):
+    def __init__(self, bundles: Sequence[Bundle], candidates: int = 2, latent_noise: float = 0.8,
+                 intensity_gain: float = 3.0, temperature_range: Tuple[float, float] = (0.2, 1.2)):
         if not bundles:
             raise ValueError("ModelGenerator needs at least one bundle")
         self.bundles = list(bundles)
@@ -53,6 +54,8 @@ class ModelGenerator:
             raise ValueError("no usable bundle roles")
         self.candidates = max(1, int(candidates))
         self.latent_noise = float(latent_noise)
+        self.intensity_gain = float(intensity_gain)
+        self.temperature_range = (float(temperature_range[0]), float(temperature_range[1]))
         self.model_id = "+".join(b.model_id for b in ([self.band] if self.band else list(self.parts.values())))
 
     # ------------------------------------------------------------------------------------ protocol
@@ -73,7 +76,8 @@ class ModelGenerator:
         feel = _feel(request, seed)
         rng = np.random.default_rng([seed, STYLES.index(request.style)])
         x = float(request.intensity)
-        temperature = float(request.temperature) if request.temperature else 0.35 + 0.75 * x
+        t_lo, t_hi = self.temperature_range
+        temperature = float(request.temperature) if request.temperature else t_lo + (t_hi - t_lo) * x
         if self.band is not None:
             heads = self._decode_unit(self.band, request, x, temperature, rng)
         else:
@@ -92,7 +96,7 @@ class ModelGenerator:
             z += base
         direction = bundle.controls.get("intensity_direction")
         if direction is not None:
-            z += (x - 0.5) * 2.0 * direction
+            z += (x - 0.5) * 2.0 * self.intensity_gain * direction
         return z
 
     def _pick(self, bundle: Bundle, classes: np.ndarray, heads: Sequence[str], x: float,
@@ -233,6 +237,18 @@ class ModelGenerator:
             out.append(Riff(tempo=feel["tempo"], bars=bars, key=src.key, mode=src.mode, style=src.style,
                             intensity=x, seed=src.seed, tracks=tracks, model_id=self.model_id, tuning=src.tuning))
         return out
+
+
+def classes_to_riff(classes: np.ndarray, role: str, tempo: float = 120.0) -> Riff:
+    """A riff from decoded classes [T, heads] of a ``role`` bundle, rendered in E aeolian at ``tempo``
+    (used at export to score the model's samples with :func:`riffforge.metrics.energy`)."""
+    heads = {name: classes[:, h] for h, name in enumerate(HEAD_NAMES[role])}
+    bars = max(1, classes.shape[0] // 16)
+    feel = {"tuning": "E standard", "key": "E", "mode": "aeolian", "tempo": tempo}
+    gen = ModelGenerator.__new__(ModelGenerator)
+    tracks = gen._render(heads, feel, 0.5, bars)
+    return Riff(tempo=tempo, bars=bars, key="E", mode="aeolian", style="thrash", intensity=0.5, seed=0,
+                tracks=tracks, model_id="calibration", tuning="E standard")
 
 
 def _feel(request: RiffRequest, seed: int) -> Dict:

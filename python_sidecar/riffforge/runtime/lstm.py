@@ -34,21 +34,21 @@ class PackedLSTM:
 
 
 def activate(gates: np.ndarray, c: np.ndarray, h_out: np.ndarray, tmp: np.ndarray) -> None:
-    """Advance ``(c, h)`` in place from pre-activation ``gates`` [B, 4H] (packed layout).
+    """Advance ``(c, h)`` in place from pre-activation ``gates`` [..., 4H] (packed layout).
 
-    ``c`` [B, H] is updated in place; the new ``h`` is written into ``h_out`` (may be a view); ``tmp`` is a
-    [B, H] scratch buffer. ``gates`` is clobbered.
+    ``c`` [..., H] is updated in place; the new ``h`` is written into ``h_out`` (may be a view); ``tmp`` is a
+    [..., H] scratch buffer. ``gates`` is clobbered. Leading dimensions (batch, stacked decoders) are free.
     """
     H = c.shape[-1]
     np.tanh(gates, out=gates)
-    ifo = gates[:, : 3 * H]
+    ifo = gates[..., : 3 * H]
     ifo += 1.0
     ifo *= 0.5
-    np.multiply(c, gates[:, H:2 * H], out=c)            # f * c
-    np.multiply(gates[:, :H], gates[:, 3 * H:], out=tmp)  # i * g
+    np.multiply(c, gates[..., H:2 * H], out=c)              # f * c
+    np.multiply(gates[..., :H], gates[..., 3 * H:], out=tmp)  # i * g
     c += tmp
     np.tanh(c, out=tmp)
-    np.multiply(gates[:, 2 * H:3 * H], tmp, out=h_out)   # o * tanh(c)
+    np.multiply(gates[..., 2 * H:3 * H], tmp, out=h_out)     # o * tanh(c)
 
 
 def run_sequence(cell: PackedLSTM, x: np.ndarray, lengths: Optional[np.ndarray] = None,

@@ -100,6 +100,7 @@ class MusicVAE:
              _Dense(weights, f"decoder/hierarchical_level_{k}/initial_state"))
             for k in range(num_conductor_levels(config))]
         self.offsets = np.concatenate([[0], np.cumsum(config.output_depths)]).astype(int)
+        self._stack = _StackedCores(self.cores) if len(self.cores) > 1 else None
 
     # ------------------------------------------------------------------------------------------ encode
     def encode(self, inputs: np.ndarray, lengths: Optional[Sequence[int]] = None,
@@ -165,6 +166,10 @@ class MusicVAE:
         prev = [None] * len(self.cores)
         for seg, emb in enumerate(self._conductor_embeddings(z)):
             start = seg * seg_len
+            if self._stack is not None:
+                prev = self._stack.decode_segment(self, emb, start, seg_len, prev, ctrl, temps, uniforms, classes,
+                                                  logits)
+                continue
             for k in range(len(self.cores)):
                 prev[k] = self._decode_segment(k, emb, start, seg_len, prev[k], ctrl, temps, uniforms, classes,
                                                logits)
@@ -266,3 +271,83 @@ def _sample(logits: np.ndarray, temperature: float, u: np.ndarray) -> np.ndarray
     thresh = (u * cdf[:, -1])[:, None]
     idx = (cdf < thresh).sum(axis=1)
     return np.minimum(idx, logits.shape[1] - 1)
+
+
+class _StackedCores:
+    """Several core decoders with equal LSTM sizes (trio: melody, bass, drums) stepped together.
+
+    Their recurrent GEMVs run as one stacked ``matmul`` over a leading decoder axis and their element-wise
+    LSTM updates as one set of ufunc calls, which divides the per-step Python/NumPy call overhead by the
+    number of decoders. Previous outputs of all heads are one row gather from a concatenated table.
+    """
+
+    def __init__(self, cores: List[_CoreDecoder]):
+        self.k = len(cores)
+        self.sizes = cores[0].sizes
+        if any(c.sizes != self.sizes or c.z_dim != cores[0].z_dim for c in cores):
+            raise ValueError("stacked decoding needs equal LSTM sizes")
+        n = len(self.sizes)
+        self.rec0 = np.stack([c.cells[0].recurrent for c in cores])                       # [K, H, 4H]
+        self.bias0 = np.stack([c.cells[0].bias for c in cores])[:, None, :]                # [K, 1, 4H]
+        self.w_z = np.stack([c.w_z for c in cores])                                       # [K, E, 4H]
+        self.w_c = np.stack([c.w_c for c in cores]) if cores[0].control_depth else None
+        self.fused = [np.stack([c.cells[l].fused for c in cores]) for l in range(1, n)]   # [K, H+H, 4H]
+        self.bias = [np.stack([c.cells[l].bias for c in cores])[:, None, :] for l in range(1, n)]
+        self.table = np.concatenate([c.w_prev for c in cores])                            # [sum depth, 4H]
+        self.table_off = np.concatenate([[0], np.cumsum([c.depth for c in cores])[:-1]]).astype(np.int64)
+        self.cores = cores
+
+    def decode_segment(self, model: "MusicVAE", emb: np.ndarray, start: int, length: int, prev: List,
+                       ctrl: Optional[np.ndarray], temps: List[float], uniforms: Optional[np.ndarray],
+                       classes: np.ndarray, logits: Optional[np.ndarray]) -> List[np.ndarray]:
+        K, B = self.k, emb.shape[0]
+        sizes = self.sizes
+        n = len(sizes)
+        init = np.stack([np.tanh(c.z_to_state(emb)) for c in self.cores]).astype(np.float32)  # [K, B, 2*sum]
+        c_st, h_st, pos = [], [], 0
+        for H in sizes:
+            c_st.append(np.ascontiguousarray(init[:, :, pos:pos + H]))
+            h_st.append(np.ascontiguousarray(init[:, :, pos + H:pos + 2 * H]))
+            pos += 2 * H
+        zc = np.matmul(emb[None], self.w_z) + self.bias0                                  # [K, B, 4H0]
+        ctrl_w = None
+        if ctrl is not None and self.w_c is not None:
+            ctrl_w = np.matmul(ctrl[None, :, start:start + length], self.w_c[:, None])      # [K, B, T, 4H0]
+        h0 = h_st[0]
+        xh = [None] + [np.concatenate([h_st[l - 1], h_st[l]], axis=2) for l in range(1, n)]
+        gates = [np.empty((K, B, 4 * H), np.float32) for H in sizes]
+        tmp = [np.empty((K, B, H), np.float32) for H in sizes]
+        top = h0 if n == 1 else xh[n - 1][:, :, sizes[n - 2]:]
+        rows = np.arange(B)
+        greedy = [t <= GREEDY_TEMPERATURE for t in temps]
+        cls = None
+        if all(p is not None for p in prev):
+            cls = np.stack(prev)                                                            # [K, B]
+        out_cls = [None] * K
+        for t in range(length):
+            g = gates[0]
+            np.matmul(h0, self.rec0, out=g)
+            g += zc
+            if cls is not None:
+                g += self.table[(cls + self.table_off[:, None]).reshape(-1)].reshape(K, B, -1)
+            if ctrl_w is not None:
+                g += ctrl_w[:, :, t]
+            activate(g, c_st[0], h0, tmp[0])
+            for l in range(1, n):
+                Hp = sizes[l - 1]
+                buf = xh[l]
+                buf[:, :, :Hp] = h0 if l == 1 else xh[l - 1][:, :, sizes[l - 2]:]
+                gl = gates[l]
+                np.matmul(buf, self.fused[l - 1], out=gl)
+                gl += self.bias[l - 1]
+                activate(gl, c_st[l], buf[:, :, Hp:], tmp[l])
+            for k, core in enumerate(self.cores):
+                lg = top[k] @ core.out.kernel
+                lg += core.out.bias
+                if logits is not None:
+                    off = model.offsets[k]
+                    logits[:, start + t, off:off + core.depth] = lg
+                out_cls[k] = np.argmax(lg, axis=1) if greedy[k] else _sample(lg, temps[k], uniforms[start + t, :, k])
+                classes[rows, start + t, k] = out_cls[k]
+            cls = np.stack(out_cls)
+        return [cls[k] for k in range(K)]
