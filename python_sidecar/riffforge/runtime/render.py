@@ -79,13 +79,19 @@ def render_melodic(triples, shift: int, lo: int, hi: int, anchor: int, velocity:
     return notes
 
 
+_CLASS_PITCHES: List[Tuple[int, ...]] = [tuple(sorted(drum_enc.decode_drums([c])[0]))
+                                          for c in range(drum_enc.NUM_CLASSES)]
+_ACCENTED = frozenset((35, 36, 38, 40))
+_CYMBALS = frozenset((42, 44, 46, 51, 53))
+
+
 def render_drums(classes: Sequence[int], velocity: int, offset: int = 0) -> List[Note]:
+    """Drum classes -> GM notes (Magenta's exemplar pitch per class), accents on the beat for kick/snare."""
     notes = []
-    for n in drum_enc.drums_to_notes([int(c) for c in classes], velocity=velocity, offset=0):
-        accent = 10 if n.start % 4 == 0 and n.pitch in (35, 36, 38, 40) else 0
-        cymbal = -8 if n.pitch in (42, 44, 46, 51, 53) else 0
-        v = int(np.clip(velocity + accent + cymbal, 1, 127))
-        notes.append(Note(offset + n.start, 1, n.pitch, v))
+    for step, c in enumerate(classes):
+        for p in _CLASS_PITCHES[int(c)]:
+            v = velocity + (10 if step % 4 == 0 and p in _ACCENTED else 0) - (8 if p in _CYMBALS else 0)
+            notes.append(Note(offset + step, 1, p, 1 if v < 1 else 127 if v > 127 else v))
     return notes
 
 
