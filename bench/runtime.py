@@ -70,10 +70,18 @@ def build_bundles(work: Path):
     export(work / "run-cat-drums_2bar_small", parts / "drums", progress=False)
     export(work / "run-cat-mel_2bar_small", parts / "guitar", role="guitar", progress=False)
     export(work / "run-cat-mel_2bar_small", parts / "bass", role="bass", progress=False)
+    # a style-labelled Metal drum corpus (procedural riffs, file names carry the style) for corpus controls
+    metal, corpus = work / "metal-midi", work / "metal-corpus"
+    env = dict(os.environ, PYTHONPATH=str(REPO / "python_sidecar"))
+    subprocess.run([sys.executable, "-m", "riffforge", "metal-corpus", "--out", str(metal), "--count", "1200",
+                    "--bars", "2", "--jobs", "1", "--no-progress"], check=True, env=env, capture_output=True)
+    subprocess.run([sys.executable, "-m", "riffforge", "corpus", "build", str(metal), "--kind", "drums", "--out",
+                    str(corpus), "--jobs", "1", "--no-progress"], check=True, env=env, capture_output=True)
+    export(work / "run-cat-drums_2bar_small", work / "drums-corpus" / "drums", corpus=corpus, progress=False)
     cfg = get_config("band-trio_2bar")
     save_bundle(work / "band" / "band", cfg, random_canonical_weights(cfg, seed=1), role="band",
                 metadata={"note": "random weights: timing only"})
-    return work / "drums", parts, work / "band"
+    return work / "drums", parts, work / "band", work / "drums-corpus"
 
 
 def import_and_load(models: Path, repeats: int = 5) -> float:
@@ -129,8 +137,9 @@ def main() -> int:
           f"numpy {np.__version__})")
     work = Path(tempfile.mkdtemp(prefix="rf-bench-runtime-"))
     t0 = time.perf_counter()
-    drums_dir, parts_dir, band_dir = build_bundles(work)
-    print(f"  (built bundles: import-magenta + export with self-calibration, {time.perf_counter() - t0:.1f} s)")
+    drums_dir, parts_dir, band_dir, drums_corpus_dir = build_bundles(work)
+    print(f"  (built bundles: import-magenta + export with self-calibration; a 1200-riff procedural Metal drum "
+          f"corpus for corpus controls: {time.perf_counter() - t0:.1f} s)")
 
     print("\n1. import riffforge.runtime + load bundle (fresh interpreter, median of 5; target <= 0.5 s)")
     default = find_bundles(DEFAULT_MODELS_DIR) if DEFAULT_MODELS_DIR.exists() else {}
@@ -199,7 +208,10 @@ def main() -> int:
     xs = np.linspace(0, 1, 100)
     header = "  " + f"{'bundle':<34}" + "".join(f"{s:>8}" for s in STYLES)
     print(header)
-    for label, gen, inst in (("drums (cat-drums_2bar_small)", gd, ("drums",)),
+    drums_c = load_bundles(drums_corpus_dir)[0]
+    gdc = ModelGenerator([drums_c])
+    for label, gen, inst in (("drums, self-calibrated controls", gd, ("drums",)),
+                             ("drums, Metal-corpus controls", gdc, ("drums",)),
                              ("band, 3 conditioned models", gp, ("guitar", "bass", "drums"))):
         rhos = []
         for style in STYLES:
@@ -224,10 +236,31 @@ def main() -> int:
         print(f"  {label[:44]:<44}{ks:18.3f}{bg:18.3f}{mf:12.3f}")
     print("  (the trio model is coherent by construction; its numbers need the trained bundle of issue 7)")
 
-    print("\n7. style (band, 3 conditioned models, intensity 0.5, 30 riffs each)")
-    has_centroids = any(k.startswith("style/") for b in parts for k in b.controls)
-    print(f"  style centroids in these bundles: {'yes' if has_centroids else 'no (no style-labelled corpus yet)'}")
-    print(f"  {'style':<10}{'tempo':>8}{'energy':>9}")
+    print("\n7. style: latent centroids of the style-labelled Metal corpus (drums model, intensity 0.5, 30 riffs/style)")
+    import copy
+
+    from riffforge.runtime.render import encoder_inputs, tracks_to_classes
+
+    cents = {k[6:]: v for k, v in drums_c.controls.items() if k.startswith("style/")}
+    names = sorted(cents)
+    C = np.stack([cents[n] for n in names])
+
+    def nearest_style(r):
+        cls = tracks_to_classes(r.tracks, ["drums"], 32)
+        mu, _ = drums_c.model.encode(encoder_inputs(cls, "drums")[None])
+        return names[int(np.argmin(((C - mu) ** 2).sum(1)))]
+
+    no_style = copy.copy(drums_c)
+    no_style.controls = {k: v for k, v in drums_c.controls.items() if not k.startswith("style/")}
+    print(f"  share of generated riffs whose encoding is nearest to the requested style's centroid (chance "
+          f"{1 / len(names):.2f})")
+    print(f"  {'generator':<34}" + "".join(f"{s:>8}" for s in STYLES) + f"{'mean':>8}")
+    for label, gen in (("style centroids (default)", gdc), ("no centroids (style feel only)", ModelGenerator([no_style]))):
+        acc = [np.mean([nearest_style(gen.generate(RiffRequest(intensity=0.5, style=s, seed=700 + i,
+                                                                 instruments=("drums",)))) == s for i in range(30)])
+               for s in STYLES]
+        print(f"  {label:<34}" + "".join(f"{a:8.2f}" for a in acc) + f"{np.mean(acc):8.2f}")
+    print(f"  {'style':<10}{'tempo':>8}{'energy':>9}   (band, 3 conditioned models, intensity 0.5, 30 riffs)")
     for style in STYLES:
         rs = [gp.generate(RiffRequest(intensity=0.5, style=style, seed=700 + i)) for i in range(30)]
         print(f"  {style:<10}{np.mean([r.tempo for r in rs]):8.1f}{np.mean([energy(r) for r in rs]):9.3f}")

@@ -41,7 +41,8 @@ class ModelGenerator:
     """Generates band riffs from one ``band`` bundle, or from ``guitar``/``bass``/``drums`` bundles."""
 
     def __init__(self, bundles: Sequence[Bundle], candidates: int = 2, latent_noise: float = 0.8,
-                 intensity_gain: float = 3.0, temperature_range: Tuple[float, float] = (0.2, 1.2)):
+                 intensity_gain: float = 3.0, temperature_range: Tuple[float, float] = (0.2, 1.2),
+                 style_gain: float = 3.0):
         if not bundles:
             raise ValueError("ModelGenerator needs at least one bundle")
         self.bundles = list(bundles)
@@ -55,6 +56,7 @@ class ModelGenerator:
         self.candidates = max(1, int(candidates))
         self.latent_noise = float(latent_noise)
         self.intensity_gain = float(intensity_gain)
+        self.style_gain = float(style_gain)
         self.temperature_range = (float(temperature_range[0]), float(temperature_range[1]))
         self.model_id = "+".join(b.model_id for b in ([self.band] if self.band else list(self.parts.values())))
 
@@ -92,8 +94,9 @@ class ModelGenerator:
         zs = bundle.config.z_size
         base = style_centroids(bundle.controls).get(style)
         z = rng.standard_normal((n, zs)).astype(np.float32) * self.latent_noise
-        if base is not None:
-            z += base
+        if base is not None:  # move from the corpus mean towards (and past) the style centroid
+            mean = bundle.controls.get("latent_mean", np.zeros_like(base))
+            z += mean + self.style_gain * (base - mean)
         direction = bundle.controls.get("intensity_direction")
         if direction is not None:
             z += (x - 0.5) * 2.0 * self.intensity_gain * direction
