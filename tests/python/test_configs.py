@@ -52,3 +52,9 @@ def test_inconsistent_config_names_field():
         get_config("tiny-mel_4bar").replace(level_lengths=(3, 16))
     with pytest.raises(ConfigError, match="unknown field"):
         MusicVAEConfig.from_dict({**get_config("tiny-drums_2bar").to_dict(), "zsize": 3})
+
+
+def test_band_trio_config_is_not_a_magenta_name():
+    c = get_config("band-trio_2bar")
+    assert c.hierarchical and c.level_lengths == (2, 16) and c.output_depths == (90, 90, 512)
+    assert c.dec_rnn_size == (256, 256) and "band-trio_2bar" not in MAGENTA_CONFIG_NAMES

@@ -207,3 +207,13 @@ def test_class_energy_orders_density():
     sparse[0, ::8, 0] = 1
     dense = np.ones((1, 32, 1), int) * 3
     assert class_energy(dense, ["drums"])[0] > class_energy(sparse, ["drums"])[0]
+
+
+def test_temperature_sampling_matches_softmax():
+    from riffforge.runtime.model import _sample
+
+    p = np.array([0.2, 0.3, 0.5])
+    rng = np.random.default_rng(0)
+    logits = np.log(p)[None].repeat(40000, 0).astype(np.float32) * 2.0  # temperature 2 undoes the doubling
+    draws = _sample(logits, 2.0, rng.gumbel(size=logits.shape).astype(np.float32))
+    np.testing.assert_allclose(np.bincount(draws, minlength=3) / len(draws), p, atol=0.01)

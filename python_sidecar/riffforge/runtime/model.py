@@ -149,8 +149,12 @@ class MusicVAE:
         greedy = all(t <= GREEDY_TEMPERATURE for t in temps)
         if rng is None and not greedy:
             rng = np.random.default_rng()
-        # One uniform per (step, row, head), drawn up front: the same seed gives the same riff.
-        uniforms = None if greedy else rng.random((T, B, len(self.cores)), dtype=np.float64)
+        # Gumbel noise per (head, step, row, class), drawn up front in one call per head: sampling from
+        # softmax(logits / T) is then argmax(logits / T + noise) (the Gumbel-max trick), and the same seed
+        # gives the same riff.
+        uniforms = None if greedy else [
+            None if t <= GREEDY_TEMPERATURE else rng.gumbel(size=(T, B, d)).astype(np.float32)
+            for t, d in zip(temps, cfg.output_depths)]
         ctrl = None
         if cfg.control_depth:
             if controls is None:
@@ -257,20 +261,16 @@ class MusicVAE:
             if greedy:
                 cls = np.argmax(step_logits, axis=1)
             else:
-                cls = _sample(step_logits, temp, uniforms[start + t, :, k])
-            classes[rows, start + t, k] = cls
+                cls = _sample(step_logits, temp, uniforms[k][start + t])
+            classes[:, start + t, k] = cls
         return cls
 
 
-def _sample(logits: np.ndarray, temperature: float, u: np.ndarray) -> np.ndarray:
-    """Categorical samples from ``softmax(logits / temperature)`` by inverse CDF with given uniforms."""
-    scaled = logits / np.float32(temperature)
-    scaled -= scaled.max(axis=1, keepdims=True)
-    np.exp(scaled, out=scaled)
-    cdf = np.cumsum(scaled, axis=1)
-    thresh = (u * cdf[:, -1])[:, None]
-    idx = (cdf < thresh).sum(axis=1)
-    return np.minimum(idx, logits.shape[1] - 1)
+def _sample(logits: np.ndarray, temperature: float, gumbel: np.ndarray) -> np.ndarray:
+    """Categorical samples from ``softmax(logits / temperature)`` via Gumbel-max with pre-drawn noise."""
+    scaled = logits * np.float32(1.0 / temperature)
+    scaled += gumbel
+    return np.argmax(scaled, axis=1)
 
 
 class _StackedCores:
@@ -347,7 +347,7 @@ class _StackedCores:
                 if logits is not None:
                     off = model.offsets[k]
                     logits[:, start + t, off:off + core.depth] = lg
-                out_cls[k] = np.argmax(lg, axis=1) if greedy[k] else _sample(lg, temps[k], uniforms[start + t, :, k])
-                classes[rows, start + t, k] = out_cls[k]
+                out_cls[k] = np.argmax(lg, axis=1) if greedy[k] else _sample(lg, temps[k], uniforms[k][start + t])
+                classes[:, start + t, k] = out_cls[k]
             cls = np.stack(out_cls)
         return [cls[k] for k in range(K)]
