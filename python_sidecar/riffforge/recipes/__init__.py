@@ -1,0 +1,1 @@
+"""Reproducible recipes that produce RiffForge's bundled default models (see :mod:`.default`)."""

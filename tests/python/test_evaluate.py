@@ -1,0 +1,120 @@
+"""`riffforge evaluate` on tiny models: novelty keys, duplicates, diversity, reference windows, report."""
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from riffforge.cli import main
+from riffforge.configs import get_config
+from riffforge.encoding import melody as mel_enc
+from riffforge.evaluation.novelty import (HOLD, OFF, duplicate_rates, melody_key, pairwise_diversity, track_key,
+                                          training_keys)
+from riffforge.evaluation.sources import EvaluationError, load_reference, parse_model_spec
+from riffforge.music.midi import riff_to_midi
+from riffforge.music.procedural import build_riff
+from riffforge.runtime import random_canonical_weights, save_bundle
+
+from train_corpus_util import make_corpus
+
+
+def _band(root: Path, seed: int) -> Path:
+    """A folder with tiny random drums + guitar + bass bundles (a band for the runtime)."""
+    for role, cfg in (("drums", "tiny-drums_2bar"), ("guitar", "tiny-mel_2bar"), ("bass", "tiny-mel_2bar")):
+        config = get_config(cfg)
+        save_bundle(root / role, config, random_canonical_weights(config, seed=seed), role=role,
+                    metadata={"steps": seed})
+    return root
+
+
+def test_melody_key_is_transposition_and_octave_invariant():
+    c = lambda p: p - mel_enc.MIN_PITCH + 2  # noqa: E731  pitch -> class
+    a = [c(40), 0, c(43), 1, c(47), 0]
+    b = [c(40 + 5), 0, c(43 + 17), 1, c(47 + 5), 0]  # transposed, one note an octave up
+    assert melody_key(a) == melody_key(b) == (0, HOLD, 3, OFF, 7, HOLD)
+    assert melody_key(a) != melody_key([c(40), 0, c(44), 1, c(47), 0])
+
+
+def test_duplicates_and_diversity():
+    r1 = build_riff("thrash", 0.8, 2, 1)
+    r2 = build_riff("doom", 0.1, 2, 2)
+    keys = {"drums": {track_key(r1, "drums")}, "guitar": {track_key(r1, "guitar")}}
+    rates = duplicate_rates([r1, r2], keys)
+    assert rates["drums"] == 0.5 and rates["guitar"] == 0.5 and rates["any"] == 0.5
+    assert duplicate_rates([r2], keys)["any"] == 0.0
+    same = pairwise_diversity([r1, r1, r1], ["guitar", "drums"])
+    assert same == {"diversity": 0.0, "unique": pytest.approx(1 / 3)}
+    mixed = pairwise_diversity([r1, r2], ["guitar", "drums"])
+    assert 0.0 < mixed["diversity"] <= 1.0 and mixed["unique"] == 1.0
+
+
+def test_training_keys_read_corpus(tmp_path):
+    corpus = make_corpus(tmp_path / "c", "drums", train=16, validation=4, n_patterns=3)
+    keys = training_keys(corpus, "drums")
+    assert 1 <= len(keys) <= 3 and all(len(k) == 32 for k in keys)
+
+
+def test_reference_windows_from_midi_folder(tmp_path):
+    for i in range(3):
+        riff_to_midi(build_riff("groove", 0.5, 4, i), tmp_path / f"{i}.mid")
+    ref = load_reference(tmp_path, genre="rock", per_file=2)
+    assert len(ref.riffs) == 6 and all(r.bars == 2 for r in ref.riffs)
+    assert all(n.start < 32 for r in ref.riffs for v in r.tracks.values() for n in v)
+    with pytest.raises(EvaluationError, match="not a directory"):
+        load_reference(tmp_path / "missing")
+
+
+def test_model_spec_errors(tmp_path):
+    with pytest.raises(EvaluationError, match="does not exist"):
+        parse_model_spec(f"x={tmp_path / 'nope'}")
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(EvaluationError, match="no model bundle"):
+        parse_model_spec(f"x={tmp_path / 'empty'}")
+    assert parse_model_spec("procedural").kind == "procedural"
+
+
+def test_evaluate_cli_writes_report(tmp_path, capsys):
+    base = _band(tmp_path / "base", seed=1)
+    ft = _band(tmp_path / "ft", seed=2)
+    ref = tmp_path / "ref"
+    ref.mkdir()
+    for i in range(2):
+        riff_to_midi(build_riff("groove", 0.4, 4, i), ref / f"{i}.mid")
+    drums_corpus = make_corpus(tmp_path / "drums_corpus", "drums", train=16, validation=8)
+    mel_corpus = make_corpus(tmp_path / "mel_corpus", "melody", train=16, validation=8)
+    out = tmp_path / "report"
+    code = main(["evaluate", "--models", f"base={base}", f"ft={ft}", "procedural", "--reference", str(ref),
+                 "--styles", "thrash,doom", "--intensities", "0.2,0.8", "--per-intensity", "3",
+                 "--train-corpus", f"drums={drums_corpus}", f"guitar={mel_corpus}",
+                 "--val-corpus", str(drums_corpus), str(mel_corpus), "--val-examples", "8",
+                 "--out", str(out), "--no-progress"])
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "double-kick rate: ft > base" in printed and "report.md" in printed
+    res = json.loads((out / "results.json").read_text())
+    assert set(res["summary"]) == {"base", "ft", "procedural", "ref"}
+    assert res["summary"]["base"]["count"] == 2 * 2 * 3
+    assert set(res["novelty"]["ft"]["thrash"]) >= {"dup_any", "dup_drums", "dup_guitar", "diversity", "unique"}
+    # reconstruction: every bundle on every validation split of its kind (drums: 1, guitar/bass: 1 each)
+    recon = [r for r in res["reconstruction"] if r["source"] == "ft"]
+    assert sorted((r["bundle"], r["corpus"]) for r in recon) == [
+        ("bass", "mel_corpus"), ("drums", "drums_corpus"), ("guitar", "mel_corpus")]
+    assert all(0.0 <= r["teacher_forced"] <= 1.0 and 0.0 <= r["sampled"] <= 1.0 for r in recon)
+    assert next(r for r in recon if r["bundle"] == "drums")["paper_teacher_forced"] == 0.979
+    text = (out / "report.md").read_text()
+    for heading in ("## Headline", "## Intensity control", "## Novelty and variety", "## Reconstruction accuracy",
+                    "## Typical samples"):
+        assert heading in text
+    for png in ("metrics.png", "headline.png", "roll_ft_thrash.png", "roll_procedural_doom.png"):
+        assert (out / png).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+    assert not math.isnan(res["summary"]["ref"]["drum_onsets_per_bar"])
+
+
+def test_evaluate_cli_errors(tmp_path, capsys):
+    assert main(["evaluate", "--models", "procedural", "--styles", "polka", "--out", str(tmp_path / "r")]) == 2
+    assert "--styles" in capsys.readouterr().err
+    assert main(["evaluate", "--models", "procedural", "--train-corpus", "drums", "--out", str(tmp_path / "r")]) == 2
+    assert "INSTRUMENT=DIR" in capsys.readouterr().err
