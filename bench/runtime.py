@@ -66,10 +66,6 @@ def build_bundles(work: Path):
     for name, role in (("cat-drums_2bar_small", "drums"), ("cat-mel_2bar_small", "guitar")):
         import_magenta(FIXTURES / name / "checkpoint", name, work / f"run-{name}")
     export(work / "run-cat-drums_2bar_small", work / "drums" / "drums", progress=False)
-    parts = work / "parts"
-    export(work / "run-cat-drums_2bar_small", parts / "drums", progress=False)
-    export(work / "run-cat-mel_2bar_small", parts / "guitar", role="guitar", progress=False)
-    export(work / "run-cat-mel_2bar_small", parts / "bass", role="bass", progress=False)
     # a style-labelled Metal drum corpus (procedural riffs, file names carry the style) for corpus controls
     metal, corpus = work / "metal-midi", work / "metal-corpus"
     env = dict(os.environ, PYTHONPATH=str(REPO / "python_sidecar"))
@@ -78,10 +74,19 @@ def build_bundles(work: Path):
     subprocess.run([sys.executable, "-m", "riffforge", "corpus", "build", str(metal), "--kind", "drums", "--out",
                     str(corpus), "--jobs", "1", "--no-progress"], check=True, env=env, capture_output=True)
     export(work / "run-cat-drums_2bar_small", work / "drums-corpus" / "drums", corpus=corpus, progress=False)
+    # the band of three conditioned models, each with controls from its part of the same Metal riffs
+    band_parts = work / "parts-corpus"
+    export(work / "run-cat-drums_2bar_small", band_parts / "drums", corpus=corpus, progress=False)
+    for role in ("guitar", "bass"):
+        mc = work / f"metal-{role}-corpus"
+        subprocess.run([sys.executable, "-m", "riffforge", "corpus", "build", str(metal), "--kind", "melody",
+                        "--melody-from", role, "--out", str(mc), "--jobs", "1", "--no-progress"], check=True, env=env,
+                       capture_output=True)
+        export(work / "run-cat-mel_2bar_small", band_parts / role, role=role, corpus=mc, progress=False)
     cfg = get_config("band-trio_2bar")
     save_bundle(work / "band" / "band", cfg, random_canonical_weights(cfg, seed=1), role="band",
                 metadata={"note": "random weights: timing only"})
-    return work / "drums", parts, work / "band", work / "drums-corpus"
+    return work / "drums", band_parts, work / "band", work / "drums-corpus"
 
 
 def import_and_load(models: Path, repeats: int = 5) -> float:
@@ -105,7 +110,8 @@ def independent_band(gen_parts, request, rng):
 
     feel = _feel(request, request.seed)
     x = request.intensity
-    temp = 0.2 + 1.0 * x
+    t_lo, t_hi = gen_parts.temperature_range
+    temp = t_lo + (t_hi - t_lo) * x
     tracks = {}
     tuning = get_tuning(feel["tuning"])
     key_pc = pitch_class(feel["key"])
@@ -212,7 +218,7 @@ def main() -> int:
     gdc = ModelGenerator([drums_c])
     for label, gen, inst in (("drums, self-calibrated controls", gd, ("drums",)),
                              ("drums, Metal-corpus controls", gdc, ("drums",)),
-                             ("band, 3 conditioned models", gp, ("guitar", "bass", "drums"))):
+                             ("band, 3 conditioned models (corpus)", gp, ("guitar", "bass", "drums"))):
         rhos = []
         for style in STYLES:
             es = [energy(gen.generate(RiffRequest(intensity=float(x), style=style, seed=5000 + i, instruments=inst)))

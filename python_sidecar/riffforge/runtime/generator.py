@@ -41,7 +41,7 @@ class ModelGenerator:
     """Generates band riffs from one ``band`` bundle, or from ``guitar``/``bass``/``drums`` bundles."""
 
     def __init__(self, bundles: Sequence[Bundle], candidates: int = 2, latent_noise: float = 0.8,
-                 intensity_gain: float = 3.0, temperature_range: Tuple[float, float] = (0.2, 1.2),
+                 intensity_gain: float = 3.0, temperature_range: Tuple[float, float] = (0.1, 0.8),
                  style_gain: float = 3.0):
         if not bundles:
             raise ValueError("ModelGenerator needs at least one bundle")
