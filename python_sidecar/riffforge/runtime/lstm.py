@@ -14,14 +14,23 @@ import numpy as np
 
 def pack_gates(a: np.ndarray) -> np.ndarray:
     """Keras ``i, f, c, o`` columns -> runtime ``i, f, o, c`` with ``i, f, o`` halved."""
-    i, f, c, o = np.split(np.asarray(a, dtype=np.float32), 4, axis=-1)
-    return np.ascontiguousarray(np.concatenate([0.5 * i, 0.5 * f, 0.5 * o, c], axis=-1), dtype=np.float32)
+    a = np.asarray(a, dtype=np.float32)
+    H = a.shape[-1] // 4
+    out = np.empty(a.shape, np.float32)
+    np.multiply(a[..., :2 * H], 0.5, out=out[..., :2 * H])          # i, f
+    np.multiply(a[..., 3 * H:], 0.5, out=out[..., 2 * H:3 * H])     # o
+    out[..., 3 * H:] = a[..., 2 * H:3 * H]                          # c
+    return out
 
 
 class PackedLSTM:
-    """One LSTM layer: ``kernel`` [in, 4H], ``recurrent`` [H, 4H], ``bias`` [4H], all packed."""
+    """One LSTM layer: ``kernel`` [in, 4H], ``recurrent`` [H, 4H], ``bias`` [4H], all packed.
 
-    __slots__ = ("units", "input_dim", "kernel", "recurrent", "bias", "fused")
+    ``fused`` (``[kernel; recurrent]``, one GEMV per step for layers fed by another layer) is built on
+    first use, so loading a bundle does not pay for layers that never need it.
+    """
+
+    __slots__ = ("units", "input_dim", "kernel", "recurrent", "bias", "_fused")
 
     def __init__(self, weights: Mapping[str, np.ndarray], scope: str):
         self.kernel = pack_gates(weights[f"{scope}/kernel"])
@@ -29,8 +38,13 @@ class PackedLSTM:
         self.bias = pack_gates(weights[f"{scope}/bias"])
         self.units = self.recurrent.shape[0]
         self.input_dim = self.kernel.shape[0]
-        # [x, h] @ fused == x @ kernel + h @ recurrent: one GEMV per step for layers fed by another layer.
-        self.fused = np.ascontiguousarray(np.concatenate([self.kernel, self.recurrent], axis=0))
+        self._fused: Optional[np.ndarray] = None
+
+    @property
+    def fused(self) -> np.ndarray:
+        if self._fused is None:
+            self._fused = np.ascontiguousarray(np.concatenate([self.kernel, self.recurrent], axis=0))
+        return self._fused
 
 
 def activate(gates: np.ndarray, c: np.ndarray, h_out: np.ndarray, tmp: np.ndarray) -> None:

@@ -86,10 +86,9 @@ class MusicVAE:
     def __init__(self, config: MusicVAEConfig, weights: Mapping[str, np.ndarray]):
         check_weights(weights, config)
         self.config = config
-        self.enc_layers = [
-            (PackedLSTM(weights, f"encoder/cell_{l}/bidirectional_rnn/fw/multi_rnn_cell/cell_0/lstm_cell"),
-             PackedLSTM(weights, f"encoder/cell_{l}/bidirectional_rnn/bw/multi_rnn_cell/cell_0/lstm_cell"))
-            for l in range(len(config.enc_rnn_size))]
+        # The encoder is packed on first use (generation never encodes; morphing and conditioning do).
+        self._enc_weights = {k: weights[k] for k in weights if k.startswith("encoder/")}
+        self._enc_layers = None
         self.mu = _Dense(weights, "encoder/mu")
         self.sigma = _Dense(weights, "encoder/sigma")
         self.cores = [_CoreDecoder(weights, p, z_dim, depth, config.control_depth, len(config.dec_rnn_size))
@@ -101,6 +100,16 @@ class MusicVAE:
             for k in range(num_conductor_levels(config))]
         self.offsets = np.concatenate([[0], np.cumsum(config.output_depths)]).astype(int)
         self._stack = _StackedCores(self.cores) if len(self.cores) > 1 else None
+
+    @property
+    def enc_layers(self):
+        if self._enc_layers is None:
+            w = self._enc_weights
+            self._enc_layers = [
+                (PackedLSTM(w, f"encoder/cell_{l}/bidirectional_rnn/fw/multi_rnn_cell/cell_0/lstm_cell"),
+                 PackedLSTM(w, f"encoder/cell_{l}/bidirectional_rnn/bw/multi_rnn_cell/cell_0/lstm_cell"))
+                for l in range(len(self.config.enc_rnn_size))]
+        return self._enc_layers
 
     # ------------------------------------------------------------------------------------------ encode
     def encode(self, inputs: np.ndarray, lengths: Optional[Sequence[int]] = None,
@@ -235,7 +244,6 @@ class MusicVAE:
         temp = temps[k]
         greedy = temp <= GREEDY_TEMPERATURE
         head_off = self.offsets[k]
-        rows = np.arange(B)
         cls = prev
         for t in range(length):
             g = gates[0]
@@ -318,7 +326,6 @@ class _StackedCores:
         gates = [np.empty((K, B, 4 * H), np.float32) for H in sizes]
         tmp = [np.empty((K, B, H), np.float32) for H in sizes]
         top = h0 if n == 1 else xh[n - 1][:, :, sizes[n - 2]:]
-        rows = np.arange(B)
         greedy = [t <= GREEDY_TEMPERATURE for t in temps]
         cls = None
         if all(p is not None for p in prev):
