@@ -24,6 +24,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--init-step", choices=("continue", "reset"), default="continue",
                         help="with --init: continue the init run's step for the LR/KL/sampling schedules "
                              "(Magenta's behaviour when restoring a checkpoint) or restart them at 0")
+    parser.add_argument("--hparams", default="", help="Magenta-style config overrides, e.g. "
+                        "'learning_rate=0.0005,free_bits=32' (recorded in run.json)")
     parser.add_argument("--steps", type=int, default=2000, help="optimisation steps for this run (default 2000)")
     parser.add_argument("--batch-size", type=int, default=None, help="batch size (default: the config's)")
     parser.add_argument("--resume", action="store_true", help="continue RUN from its latest checkpoint")
@@ -47,7 +49,7 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(f"--{flag.replace('_', '-')} {getattr(args, flag)}: must be >= 1")
     opts = TrainOptions(
         config=args.config, corpus=args.corpus, out=args.out, init=args.init, steps=args.steps,
-        batch_size=args.batch_size, resume=args.resume, init_step=args.init_step,
+        batch_size=args.batch_size, resume=args.resume, init_step=args.init_step, hparams=args.hparams,
         checkpoint_every=args.checkpoint_every, eval_every=args.eval_every, log_every=args.log_every,
         val_examples=args.val_examples, seed=args.seed, jit_compile=args.xla, progress=not args.no_progress,
     )

@@ -26,7 +26,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import keras
 from keras import ops
 
-from .lstm import LstmCell, initial_states, maybe_dropout, run_layer
+from .lstm import LstmCell, initial_states, maybe_dropout, run_layer, time_scan
 
 #: Temperatures at or below this decode greedily (argmax).
 GREEDY_TEMPERATURE = 1e-4
@@ -110,16 +110,15 @@ class CoreDecoder(keras.layers.Layer):
             x = h
         return x, new_states
 
-    def _sample_classes(self, logits, temperature, seed):
-        if temperature is None or temperature <= GREEDY_TEMPERATURE:
-            return ops.cast(ops.argmax(logits, axis=-1), "int32")
-        drawn = keras.random.categorical(logits / temperature, 1, seed=seed)
-        return ops.cast(drawn[:, 0], "int32")
+    def _gumbel(self, batch, steps: int, seed):
+        """Gumbel noise ``[T, B, depth]``: ``argmax(logits / temperature + g)`` is a categorical sample, so
+        all randomness is drawn before the time loop (no random ops inside ``scan``)."""
+        u = keras.random.uniform((steps, batch, self.output_depth), minval=1e-20, maxval=1.0, seed=seed)
+        return -ops.log(-ops.log(u))
 
     # -- modes -----------------------------------------------------------------------------------
     def teacher_forced(self, prev_idx, z, controls=None, training: bool = False):
         """Logits ``[B, T, depth]`` with the given previous outputs ``prev_idx`` ``[B, T]``."""
-        batch = ops.shape(prev_idx)[0]
         states = self.initial_state(z)
         if training and self.dropout_keep_prob < 1.0:
             parts = [ops.one_hot(prev_idx, self.output_depth)]  # -1 -> all zeros
@@ -135,7 +134,6 @@ class CoreDecoder(keras.layers.Layer):
             xw = self._prev_projection(prev_idx) + ops.expand_dims(z_part, 1)
             if c_part is not None:
                 xw = xw + c_part
-        del batch
         out = None
         for i, cell in enumerate(self.cells):
             if i:
@@ -144,45 +142,73 @@ class CoreDecoder(keras.layers.Layer):
             out, _ = run_layer(cell, xw, states[i])
         return self.output_projection(out)
 
+    def _time_major_controls(self, c_part, steps, batch, like):
+        if c_part is None:
+            return ops.zeros((steps, batch, 1), dtype=like.dtype), False
+        return ops.transpose(c_part, (1, 0, 2)), True
+
     def scheduled(self, prev_idx, z, controls, sampling_probability, training: bool = True):
-        """Scheduled sampling (Magenta's ``ScheduledOutputTrainingHelper``); logits ``[B, T, depth]``."""
+        """Scheduled sampling (Magenta's ``ScheduledOutputTrainingHelper``); logits ``[B, T, depth]``.
+
+        At every step after the first, each example independently (probability ``sampling_probability``)
+        gets a sample at temperature 1 from the previous step's logits instead of the true previous
+        output. No gradient flows through the sampled choice, as in Magenta."""
         steps = int(prev_idx.shape[1])
         batch = ops.shape(prev_idx)[0]
         states = self.initial_state(z)
         z_part, c_part = self._aux_projection(z, controls)
-        use_sample = keras.random.uniform((batch, steps), seed=self.seed_generator) < sampling_probability
-        logits_all = []
-        idx = prev_idx[:, 0]
-        for t in range(steps):
-            if t:
-                drawn = ops.stop_gradient(self._sample_classes(logits_all[-1], 1.0, self.seed_generator))
-                idx = ops.where(use_sample[:, t], drawn, prev_idx[:, t])
+        use_sample = keras.random.uniform((steps, batch), seed=self.seed_generator) < sampling_probability
+        use_sample = ops.logical_and(use_sample, (ops.arange(steps) > 0)[:, None])
+        noise = self._gumbel(batch, steps, self.seed_generator)
+        cs, has_c = self._time_major_controls(c_part, steps, batch, z_part)
+        teacher = ops.transpose(prev_idx, (1, 0))
+        init_logits = ops.zeros((batch, self.output_depth), dtype=z_part.dtype)
+
+        def body(carry, inp):
+            states_t, last_logits = carry
+            t_idx, sample_here, g, c_t = inp
+            drawn = ops.cast(ops.argmax(ops.stop_gradient(last_logits) + g, axis=-1), "int32")
+            idx = ops.where(sample_here, drawn, t_idx)
             xw0 = self._prev_projection(idx) + z_part
-            if c_part is not None:
-                xw0 = xw0 + c_part[:, t]
-            h, states = self._step(xw0, states)
-            logits_all.append(self.output_projection(h))
-        return ops.stack(logits_all, axis=1)
+            if has_c:
+                xw0 = xw0 + c_t
+            h, new_states = self._step(xw0, list(states_t))
+            logits = self.output_projection(h)
+            return (tuple(new_states), logits), logits
+
+        _, ys = time_scan(body, (tuple(states), init_logits), (teacher, use_sample, noise, cs))
+        return ops.transpose(ys, (1, 0, 2))
 
     def sample(self, z, steps: int, controls=None, temperature: Optional[float] = 1.0, start_idx=None,
                seed=None):
-        """Free-running decode; returns (classes ``[B, steps]`` int32, logits ``[B, steps, depth]``)."""
+        """Free-running decode; returns (classes ``[B, steps]`` int32, logits ``[B, steps, depth]``).
+
+        ``temperature`` None or <= ``GREEDY_TEMPERATURE`` decodes greedily (argmax)."""
         batch = ops.shape(z)[0]
         states = self.initial_state(z)
         z_part, c_part = self._aux_projection(z, controls)
-        idx = start_idx if start_idx is not None else -ops.ones((batch,), dtype="int32")
-        seed = seed if seed is not None else self.seed_generator
-        classes, logits_all = [], []
-        for t in range(steps):
+        idx0 = start_idx if start_idx is not None else -ops.ones((batch,), dtype="int32")
+        greedy = temperature is None or temperature <= GREEDY_TEMPERATURE
+        inv_t = 1.0 if greedy else 1.0 / float(temperature)
+        if greedy:
+            noise = ops.zeros((steps, batch, 1), dtype=z_part.dtype)
+        else:
+            noise = self._gumbel(batch, steps, seed if seed is not None else self.seed_generator)
+        cs, has_c = self._time_major_controls(c_part, steps, batch, z_part)
+
+        def body(carry, inp):
+            states_t, idx = carry
+            g, c_t = inp
             xw0 = self._prev_projection(idx) + z_part
-            if c_part is not None:
-                xw0 = xw0 + c_part[:, t]
-            h, states = self._step(xw0, states)
+            if has_c:
+                xw0 = xw0 + c_t
+            h, new_states = self._step(xw0, list(states_t))
             logits = self.output_projection(h)
-            idx = self._sample_classes(logits, temperature, seed)
-            classes.append(idx)
-            logits_all.append(logits)
-        return ops.stack(classes, axis=1), ops.stack(logits_all, axis=1)
+            new_idx = ops.cast(ops.argmax(logits * inv_t + g, axis=-1), "int32")
+            return (tuple(new_states), new_idx), (new_idx, logits)
+
+        _, (classes, logits) = time_scan(body, (tuple(states), idx0), (noise, cs))
+        return ops.transpose(classes, (1, 0)), ops.transpose(logits, (1, 0, 2))
 
 
 def shift_right(targets):

@@ -8,9 +8,9 @@ folded into the ``f`` block. The two layouts compute identical functions; :func:
 converts (used by tests that read Magenta checkpoints directly).
 
 Speed on CPU: the input half of every gate (``x @ kernel + bias``) is computed for all time steps in one
-matmul before the recurrence, so the time loop only does ``h @ recurrent_kernel``. Short sequences
-(2-bar models: 32 steps) are unrolled in Python, which XLA/TF graph mode turn into straight-line code;
-long ones (16-bar: 256 steps) run through ``keras.ops.scan``.
+matmul before the recurrence, so the time loop only does ``h @ recurrent_kernel``. Every time loop is a
+``keras.ops.scan`` (a ``tf.while_loop`` on TensorFlow, ``lax.scan`` on JAX): graphs stay small and trace
+in a second whatever the sequence length; ``UNROLL_MAX_STEPS`` unrolls very short loops.
 """
 from __future__ import annotations
 
@@ -20,8 +20,8 @@ import keras
 import numpy as np
 from keras import ops
 
-#: Sequences up to this many steps are unrolled in Python; longer ones use ``keras.ops.scan``.
-UNROLL_MAX_STEPS = 64
+#: Time loops up to this many steps are unrolled (0: never; while loops trace much faster).
+UNROLL_MAX_STEPS = 0
 
 State = Tuple[object, object]  # (c, h), Magenta's LSTMStateTuple order
 
@@ -67,38 +67,103 @@ def run_layer(cell: LstmCell, xw, state: State, mask=None):
     outputs, as ``tf.nn.dynamic_rnn`` with ``sequence_length`` does. Returns (outputs ``[B, T, H]``,
     final (c, h)).
     """
-    steps = int(xw.shape[1])
-    if steps <= UNROLL_MAX_STEPS:
-        outputs = []
-        c, h = state
-        for t in range(steps):
-            c_new, h_new = cell.step(xw[:, t], (c, h))
-            if mask is not None:
-                m = mask[:, t:t + 1]
-                c = m * c_new + (1.0 - m) * c
-                h = m * h_new + (1.0 - m) * h
-                outputs.append(m * h_new)
-            else:
-                c, h = c_new, h_new
-                outputs.append(h_new)
-        return ops.stack(outputs, axis=1), (c, h)
-
     xs = ops.transpose(xw, (1, 0, 2))
-    ms = None if mask is None else ops.transpose(mask, (1, 0))[:, :, None]
+    if mask is None:
+        def body(carry, x_t):
+            c, h = cell.step(x_t, carry)
+            return (c, h), h
 
-    def body(carry, inp):
-        c, h = carry
-        if ms is None:
-            c_new, h_new = cell.step(inp, (c, h))
-            return (c_new, h_new), h_new
-        x_t, m = inp
-        c_new, h_new = cell.step(x_t, (c, h))
-        c = m * c_new + (1.0 - m) * c
-        h = m * h_new + (1.0 - m) * h
-        return (c, h), m * h_new
+        final, ys = time_scan(body, state, xs)
+    else:
+        ms = ops.expand_dims(ops.transpose(mask, (1, 0)), -1)
 
-    final, ys = ops.scan(body, state, xs if ms is None else (xs, ms))
+        def body(carry, inp):
+            x_t, m = inp
+            c_old, h_old = carry
+            c_new, h_new = cell.step(x_t, carry)
+            c = c_old + m * (c_new - c_old)
+            h = h_old + m * (h_new - h_old)
+            return (c, h), m * h_new
+
+        final, ys = time_scan(body, state, (xs, ms))
     return ops.transpose(ys, (1, 0, 2)), tuple(final)
+
+
+def time_scan(body, init, xs):
+    """``jax.lax.scan`` semantics over the leading (time) axis of ``xs`` (a tensor or nested tuple):
+    ``body(carry, x_t) -> (carry, y_t)``; returns (final carry, stacked ys).
+
+    TensorFlow: a ``tf.while_loop`` over TensorArrays (``keras.ops.scan`` cannot be used: its TF
+    version requires ys shaped like the carry). JAX: ``jax.lax.scan``. Other backends, and loops of at
+    most ``UNROLL_MAX_STEPS`` steps: a Python loop.
+    """
+    backend = keras.backend.backend()
+    leaves = _flatten(xs)
+    steps = int(leaves[0].shape[0])
+    if backend == "jax" and steps > UNROLL_MAX_STEPS:
+        import jax
+
+        return jax.lax.scan(body, init, xs)
+    if backend == "tensorflow" and steps > UNROLL_MAX_STEPS:
+        return _tf_scan(body, init, xs, steps)
+    carry, ys = init, []
+    for t in range(steps):
+        carry, y = body(carry, _map(lambda a: a[t], xs))
+        ys.append(y)
+    return carry, _map_many(lambda *a: ops.stack(a, axis=0), ys)
+
+
+def _flatten(tree):
+    if isinstance(tree, (tuple, list)):
+        return [leaf for item in tree for leaf in _flatten(item)]
+    return [tree]
+
+
+def _map(fn, tree):
+    if isinstance(tree, (tuple, list)):
+        return type(tree)(_map(fn, item) for item in tree)
+    return fn(tree)
+
+
+def _map_many(fn, trees):
+    first = trees[0]
+    if isinstance(first, (tuple, list)):
+        return type(first)(_map_many(fn, [t[i] for t in trees]) for i in range(len(first)))
+    return fn(*trees)
+
+
+def _tf_scan(body, init, xs, steps: int):
+    import tensorflow as tf
+
+    flat_xs = [tf.convert_to_tensor(x) for x in tf.nest.flatten(xs)]
+    xs_ta = [tf.TensorArray(x.dtype, size=steps, element_shape=x.shape[1:]).unstack(x) for x in flat_xs]
+
+    def read(i):
+        return tf.nest.pack_sequence_as(xs, [ta.read(i) for ta in xs_ta])
+
+    # Peel step 0: it gives the structure and shapes of ys for the TensorArrays.
+    carry, y0 = body(init, read(0))
+    flat_y0 = tf.nest.flatten(y0)
+    ys_ta = [tf.TensorArray(y.dtype, size=steps, element_shape=y.shape).write(0, y) for y in flat_y0]
+    carry = tf.nest.map_structure(tf.convert_to_tensor, carry)
+    shape_invariants = tf.nest.map_structure(lambda c: c.shape, carry)
+
+    def cond(i, *_):
+        return i < steps
+
+    def loop(i, carry, ys_ta):
+        new_carry, y = body(carry, read(i))
+        new_carry = tf.nest.map_structure(tf.convert_to_tensor, new_carry)
+        ys_ta = [ta.write(i, v) for ta, v in zip(ys_ta, tf.nest.flatten(y))]
+        return i + 1, new_carry, ys_ta
+
+    _, carry, ys_ta = tf.while_loop(
+        cond, loop, (tf.constant(1), carry, ys_ta),
+        shape_invariants=(tf.TensorShape([]), shape_invariants, [tf.TensorShape(None)] * len(ys_ta)),
+        maximum_iterations=steps - 1,
+    )
+    ys = tf.nest.pack_sequence_as(y0, [ta.stack() for ta in ys_ta])
+    return carry, ys
 
 
 def zero_state(batch_size, units: int, dtype="float32") -> State:

@@ -39,6 +39,7 @@ class TrainOptions:
     batch_size: Optional[int] = None
     resume: bool = False
     init_step: str = "continue"        # "continue" the init run's schedules, or "reset" them to 0
+    hparams: str = ""                  # Magenta-style overrides, e.g. "learning_rate=0.0005,free_bits=32"
     checkpoint_every: int = 500
     eval_every: Optional[int] = None   # default: at every checkpoint
     log_every: int = 10
@@ -60,6 +61,8 @@ def run_training(opts: TrainOptions) -> Dict:
 
     try:
         config = get_config(opts.config)
+        overrides = parse_hparams(opts.hparams, config)
+        config = config.replace(**overrides) if overrides else config
     except ConfigError as exc:
         raise TrainError(str(exc)) from None
     if opts.steps < 1:
@@ -166,6 +169,7 @@ def run_training(opts: TrainOptions) -> Dict:
                                             "source": init_meta.get("source"), "init_step": opts.init_step},
         "step_offset": step_offset,
         "seed": opts.seed,
+        "hparams": overrides,
     }
     if resume_ckpt is not None and state.get("meta"):
         base_meta = dict(state["meta"], corpus=corpus_info)
@@ -262,6 +266,48 @@ def run_training(opts: TrainOptions) -> Dict:
     except ImportError as exc:  # matplotlib is in the train extra; say so rather than fail the run
         print(f"riffforge train: note: curves.png skipped ({exc}); install riffforge[train]")
     return rundir.read_run_json(out)
+
+
+def parse_hparams(text: str, config) -> Dict:
+    """Magenta's ``--hparams`` syntax: ``name=value,name=value`` over the config's fields. Values are
+    JSON (numbers, true/false, [lists]) or bare strings; lists become tuples."""
+    import dataclasses
+
+    from ..configs import ConfigError
+
+    if not text:
+        return {}
+    fields = {f.name for f in dataclasses.fields(config)} - {"name", "description"}
+    out: Dict = {}
+    parts, depth, cur = [], 0, ""
+    for ch in text:  # split on commas outside brackets
+        depth += ch == "["
+        depth -= ch == "]"
+        if ch == "," and depth == 0:
+            parts.append(cur)
+            cur = ""
+        else:
+            cur += ch
+    parts.append(cur)
+    for part in filter(None, (p.strip() for p in parts)):
+        if "=" not in part:
+            raise ConfigError(f"--hparams {part!r}: expected name=value")
+        key, raw = (x.strip() for x in part.split("=", 1))
+        if key not in fields:
+            raise ConfigError(f"--hparams {key!r}: unknown; known: {', '.join(sorted(fields))}")
+        try:
+            value = json.loads(raw)
+        except ValueError:
+            value = raw
+        if isinstance(value, list):
+            value = tuple(value)
+        current = getattr(config, key)
+        if isinstance(current, float) and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        if current is not None and not isinstance(value, type(current)):
+            raise ConfigError(f"--hparams {key}={raw}: expected a {type(current).__name__}")
+        out[key] = value
+    return out
 
 
 def _read_history(out: Path) -> List[Dict]:
