@@ -98,10 +98,11 @@ def test_evaluate_cli_writes_report(tmp_path, capsys):
     assert set(res["summary"]) == {"base", "ft", "procedural", "ref"}
     assert res["summary"]["base"]["count"] == 2 * 2 * 3
     assert set(res["novelty"]["ft"]["thrash"]) >= {"dup_any", "dup_drums", "dup_guitar", "diversity", "unique"}
-    # reconstruction: every bundle on every validation split of its kind (drums: 1, guitar/bass: 1 each)
+    # reconstruction: every bundle on every validation split of its kind; identical weights (the tiny guitar
+    # and bass bundles share a seed) are measured once
     recon = [r for r in res["reconstruction"] if r["source"] == "ft"]
-    assert sorted((r["bundle"], r["corpus"]) for r in recon) == [
-        ("bass", "mel_corpus"), ("drums", "drums_corpus"), ("guitar", "mel_corpus")]
+    assert sorted((r["bundle"], r["corpus"]) for r in recon) == [("bass/guitar", "mel_corpus"),
+                                                                 ("drums", "drums_corpus")]
     assert all(0.0 <= r["teacher_forced"] <= 1.0 and 0.0 <= r["sampled"] <= 1.0 for r in recon)
     assert next(r for r in recon if r["bundle"] == "drums")["paper_teacher_forced"] == 0.979
     text = (out / "report.md").read_text()

@@ -102,22 +102,31 @@ def reconstruction_table(sources: Sequence[Source], val_corpora: Sequence[Path],
     kinds = {}
     for c in val_corpora:
         kinds[Path(c)] = read_manifest(c).get("kind")
-    out, seen = [], set()
+    import hashlib
+
+    out = []
     for src in sources:
+        groups: Dict[str, list] = {}  # identical weights (e.g. one melody base playing guitar and bass): once
+        loaded = {}
         for b in src.bundles:
-            key = str(Path(b.path).resolve())
-            if key in seen:
-                continue
-            seen.add(key)
-            weights = bundle_weights(b.path)
+            w = bundle_weights(b.path)
+            h = hashlib.sha1()
+            for k in sorted(w):
+                h.update(k.encode() + w[k].tobytes())
+            loaded[h.hexdigest()] = w
+            groups.setdefault(h.hexdigest(), []).append(b)
+        for digest, same in groups.items():
+            b = same[0]
+            label = "/".join(x.model_id for x in same)
+            weights = loaded[digest]
             for corpus, kind in kinds.items():
                 if kind != b.config.encoding:
                     continue
                 if progress:
-                    print(f"[evaluate] reconstruction: {src.name}/{b.model_id} on {corpus.name}", flush=True)
+                    print(f"[evaluate] reconstruction: {src.name}/{label} on {corpus.name}", flush=True)
                 acc = reconstruction_accuracy(b.config, weights, corpus, limit=limit)
                 paper = PAPER_2BAR.get(kind, {})
-                out.append({"source": src.name, "bundle": b.model_id, "role": b.role, "config": b.config.name,
+                out.append({"source": src.name, "bundle": label, "role": b.role, "config": b.config.name,
                             "steps": b.metadata.get("steps"), "corpus": corpus.name, **acc,
                             "paper_teacher_forced": paper.get("teacher_forced"), "paper_sampled": paper.get("sampled")})
     return out

@@ -53,11 +53,13 @@ class RecipeOptions:
     report_dir: Optional[Path] = None
     metal_riffs: int = 6000
     metal_seed: int = 7
-    base_drum_steps: int = 200
+    base_drum_steps: int = 400
     base_mel_steps: int = 150
-    ft_drum_steps: int = 500
-    ft_mel_steps: int = 400
-    checkpoint_every: int = 50
+    ft_drum_steps: int = 800
+    ft_mel_steps: int = 600
+    batch_size: int = 64            # Magenta's fixtures were trained at 64; the configs' own 512 is 8x slower
+    base_mel_batch_size: int = 512  # the melody base run used the config's batch (150 x 512 examples)
+    checkpoint_every: int = 100
     val_examples: int = 256
     eval_per_intensity: int = 40    # 5 intensities x 40 = 200 riffs per style and model
     stages: Sequence[str] = STAGES
@@ -115,19 +117,21 @@ def stage_data(opts: RecipeOptions) -> None:
                         "--no-progress"], p["bach_mel"] / "manifest.json")
 
 
-def _train(opts: RecipeOptions, config: str, corpus: Path, out: Path, init: Path, steps: int) -> None:
+def _train(opts: RecipeOptions, config: str, corpus: Path, out: Path, init: Path, steps: int,
+           batch_size: Optional[int] = None) -> None:
     rf = _riffforge(opts)
+    batch = ["--batch-size", batch_size or opts.batch_size]
     done = out / "run.json"
     if done.exists():
         meta = json.loads(done.read_text())
         if meta.get("finished"):
             print(f"[recipe] skip (finished: {out})", flush=True)
             return
-        _run(opts, rf + ["train", "--config", config, "--corpus", corpus, "--out", out, "--resume", "--steps", steps,
+        _run(opts, rf + ["train", "--config", config, "--corpus", corpus, "--out", out, "--resume", "--steps", steps] + batch + [
                          "--checkpoint-every", opts.checkpoint_every, "--val-examples", opts.val_examples,
                          "--no-progress"])
         return
-    _run(opts, rf + ["train", "--config", config, "--corpus", corpus, "--out", out, "--init", init, "--steps", steps,
+    _run(opts, rf + ["train", "--config", config, "--corpus", corpus, "--out", out, "--init", init, "--steps", steps] + batch + [
                      "--checkpoint-every", opts.checkpoint_every, "--val-examples", opts.val_examples,
                      "--no-progress"])
 
@@ -139,7 +143,8 @@ def stage_base(opts: RecipeOptions) -> None:
                      "cat-drums_2bar_small", "--out", p["magenta_drums"]], p["magenta_drums"] / "run.json")
     _run(opts, rf + ["import-magenta", fixtures / "cat-mel_2bar_small" / "checkpoint", "--config",
                      "cat-mel_2bar_small", "--out", p["magenta_mel"]], p["magenta_mel"] / "run.json")
-    _train(opts, "cat-mel_2bar_small", p["bach_mel"], p["base_mel"], p["magenta_mel"], opts.base_mel_steps)
+    _train(opts, "cat-mel_2bar_small", p["bach_mel"], p["base_mel"], p["magenta_mel"], opts.base_mel_steps,
+           opts.base_mel_batch_size)
     _train(opts, "cat-drums_2bar_small", p["gmd_drums"], p["base_drums"], p["magenta_drums"], opts.base_drum_steps)
 
 
