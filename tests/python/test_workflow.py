@@ -80,7 +80,7 @@ def test_build_job_builds_smoke_tests_tars_and_uploads_in_order():
     assert "-C \"unity_package/Sidecar~\"" in tar
     upload = _steps(job)[order[4]]
     assert upload["with"]["if-no-files-found"] == "error"
-    assert (REPO / "tests" / "python" / "test_build_frozen_interop.py").is_file()
+    assert (REPO / "tests" / "interop" / "test_build_frozen_interop.py").is_file()
 
 
 def test_release_runs_only_on_tags_and_assembles_every_platform():
