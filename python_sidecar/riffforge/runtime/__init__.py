@@ -27,7 +27,7 @@ def load_bundles(models_dir: Union[str, Path]) -> List[Bundle]:
     return [load_bundle(p) for p in find_bundles(models_dir).values()]
 
 
-def load_generator(models_dir: Optional[Union[str, Path]] = None, candidates: int = 2):
+def load_generator(models_dir: Optional[Union[str, Path]] = None, candidates: int = 1):
     """The generator the sidecar serves requests with.
 
     ``models_dir`` given: its bundles must load (a broken bundle raises :class:`BundleError` naming the

@@ -4,17 +4,20 @@ How a request becomes a riff (all randomness from one seeded ``numpy.random.Gene
 
 1. Harmony and feel from the style (:mod:`riffforge.music.styles`): tuning, mode and key (unless the request
    fixes them), tempo across the style's range by intensity, velocity by intensity.
-2. Latent code per model: the style centroid (when the bundle has one) plus Gaussian noise, moved along the
-   bundle's intensity direction by ``(intensity - 0.5) * 2``. ``candidates`` codes are decoded in one batch
-   at a temperature that rises with intensity; the candidate whose energy (:func:`.control.class_energy`)
-   is closest to the intensity's target energy (corpus deciles stored in the bundle; without them, the
-   candidate at the intensity's rank) is kept.
+2. Latent code per model: Gaussian noise placed at the bundle's style centroid (pushed ``style_gain`` times
+   its distance from the corpus mean) and moved along the bundle's intensity direction by
+   ``intensity_gain * (intensity - 0.5) * 2``, decoded at a temperature that rises with intensity
+   (``temperature_range``). With ``candidates > 1`` several codes are decoded in one batch and the one whose
+   energy (:func:`.control.class_energy`) is closest to the intensity's target (corpus/model deciles stored
+   in the bundle; else the candidate at the intensity's rank) is kept.
 3. Band coherence. With a ``band`` (trio) bundle, guitar, bass and drums come from one latent code and one
-   decoder that was trained on them playing together. With separate bundles, the models are conditioned on
-   each other: the bass model encodes the decoded guitar line and decodes from that code (it follows the
-   guitar's contour and root movement), and among the drum candidates the one whose kicks coincide most
-   with the guitar's onsets wins (shared accents). Guitar and bass always share one transposition onto the
-   key and one tempo.
+   decoder trained on them playing together. With separate ``guitar``/``bass``/``drums`` bundles the three
+   models are decoded together in one loop (:class:`.model.DecodeTogether`) and conditioned on each other:
+   the bass decodes the guitar's code (same noise, placed by the bass bundle's own controls), so it follows
+   the guitar's contour and root movement (``bass_from="encode"`` instead encodes the decoded guitar line
+   with the bass model); among two drum candidates the one whose kicks coincide most with the guitar's
+   onsets (and whose energy fits the intensity) wins. Guitar and bass always share one transposition onto
+   the key, and all parts one tempo.
 4. Longer requests decode further chunks from slightly perturbed codes; ``interpolate`` morphs two riffs
    along the slerp path between their encodings.
 """
@@ -30,6 +33,7 @@ from ..generation import Capabilities, RiffRequest, RiffRequestError
 from ..music.riff import INSTRUMENTS, PITCH_CLASS_NAMES, STYLES, Riff, RiffError, pitch_class
 from .bundle import Bundle
 from .control import class_energy, slerp, style_centroids, target_energy
+from .model import DecodeTogether, can_decode_together
 from .render import (encoder_inputs, key_shift, melody_triples, render_drums, render_melodic, tonal_centre,
                      tracks_to_classes)
 
@@ -40,9 +44,9 @@ _SEED_RANGE = 2 ** 31 - 1
 class ModelGenerator:
     """Generates band riffs from one ``band`` bundle, or from ``guitar``/``bass``/``drums`` bundles."""
 
-    def __init__(self, bundles: Sequence[Bundle], candidates: int = 2, latent_noise: float = 0.8,
+    def __init__(self, bundles: Sequence[Bundle], candidates: int = 1, latent_noise: float = 0.8,
                  intensity_gain: float = 3.0, temperature_range: Tuple[float, float] = (0.1, 0.8),
-                 style_gain: float = 3.0):
+                 style_gain: float = 3.0, bass_from: str = "code"):
         if not bundles:
             raise ValueError("ModelGenerator needs at least one bundle")
         self.bundles = list(bundles)
@@ -57,6 +61,11 @@ class ModelGenerator:
         self.latent_noise = float(latent_noise)
         self.intensity_gain = float(intensity_gain)
         self.style_gain = float(style_gain)
+        if bass_from not in ("code", "encode"):
+            raise ValueError(f"bass_from={bass_from!r}: use 'code' (bass decodes the guitar's latent code, fast) "
+                             "or 'encode' (bass model encodes the decoded guitar line)")
+        self.bass_from = bass_from
+        self._cache: Dict = {}
         self.temperature_range = (float(temperature_range[0]), float(temperature_range[1]))
         self.model_id = "+".join(b.model_id for b in ([self.band] if self.band else list(self.parts.values())))
 
@@ -90,10 +99,15 @@ class ModelGenerator:
                     intensity=x, seed=seed, tracks=tracks, model_id=self.model_id, tuning=feel["tuning"])
 
     # ------------------------------------------------------------------------------------ decoding
-    def _latents(self, bundle: Bundle, style: str, x: float, n: int, rng: np.random.Generator) -> np.ndarray:
+    def _latents(self, bundle: Bundle, style: str, x: float, n: int, rng: np.random.Generator,
+                 noise: Optional[np.ndarray] = None) -> np.ndarray:
+        """Codes for ``bundle``: ``noise`` (default: fresh Gaussian) placed at the style centroid and moved
+        along the bundle's intensity direction."""
         zs = bundle.config.z_size
         base = style_centroids(bundle.controls).get(style)
-        z = rng.standard_normal((n, zs)).astype(np.float32) * self.latent_noise
+        if noise is None:
+            noise = rng.standard_normal((n, zs)).astype(np.float32) * self.latent_noise
+        z = np.array(noise, np.float32)
         if base is not None:  # move from the corpus mean towards (and past) the style centroid
             mean = bundle.controls.get("latent_mean", np.zeros_like(base))
             z += mean + self.style_gain * (base - mean)
@@ -139,7 +153,54 @@ class ModelGenerator:
         classes = self._chunks(bundle, request, x, temperature, rng)
         return {name: classes[:, h] for h, name in enumerate(HEAD_NAMES[bundle.role])}
 
+    def _together(self, n_drums: int):
+        """A cached :class:`DecodeTogether` over guitar, bass and ``n_drums`` drum rows, or None."""
+        if not all(r in self.parts for r in ("guitar", "bass", "drums")):
+            return None
+        key = ("together", n_drums)
+        if key not in self._cache:
+            models = [self.parts["guitar"].model, self.parts["bass"].model] + [self.parts["drums"].model] * n_drums
+            self._cache[key] = DecodeTogether(models) if can_decode_together(models) else None
+        return self._cache[key]
+
+    def _decode_parts_together(self, dt_first, request, x, temperature, rng) -> Dict[str, np.ndarray]:
+        """Guitar, bass and drums models decoded in one loop. The bass decodes the guitar's code (the same
+        noise, placed by the bass bundle's own style/intensity controls), so it follows the guitar's contour
+        and root movement; among the drum candidates the one closest to the intensity's energy whose kicks
+        coincide most with the guitar's onsets wins."""
+        g, b, d = self.parts["guitar"], self.parts["bass"], self.parts["drums"]
+        n_drums = dt_first.models.__len__() - 2
+        zsize = g.config.z_size
+        noise_gb = rng.standard_normal((1, zsize)).astype(np.float32) * self.latent_noise
+        noise_d = rng.standard_normal((n_drums, zsize)).astype(np.float32) * self.latent_noise
+        z = np.stack([self._latents(g, request.style, x, 1, rng, noise_gb),
+                      self._latents(b, request.style, x, 1, rng, noise_gb)]
+                     + [self._latents(d, request.style, x, 1, rng, noise_d[j:j + 1]) for j in range(n_drums)])
+        res = dt_first.decode(z, [temperature] * (2 + n_drums), rng).classes[0]  # [T, 2 + n_drums]
+        onsets = res[:, 0] >= 2
+        drum_cands = res[:, 2:].T[:, :, None]                                        # [n_drums, T, 1]
+        kicks = (drum_cands[:, :, 0] & 1) > 0
+        bonus = 2.0 * (kicks & onsets[None]).sum(1) / max(1, onsets.sum())
+        best = self._pick(d, drum_cands, ("drums",), x, bonus)
+        parts = [np.stack([res[:, 0], res[:, 1], res[:, 2 + best]], axis=1)]
+        n_chunks = math.ceil(request.bars / g.config.bars)
+        if n_chunks > 1:
+            dt_one = self._together(1)
+            for _ in range(n_chunks - 1):
+                fresh = rng.standard_normal((2, zsize)).astype(np.float32) * self.latent_noise
+                ngb = slerp(noise_gb[0], fresh[0], 0.2)[None]
+                nd = slerp(noise_d[best], fresh[1], 0.2)[None]
+                zc = np.stack([self._latents(g, request.style, x, 1, rng, ngb),
+                               self._latents(b, request.style, x, 1, rng, ngb),
+                               self._latents(d, request.style, x, 1, rng, nd)])
+                parts.append(dt_one.decode(zc, [temperature] * 3, rng).classes[0])
+        classes = np.concatenate(parts, axis=0)[: request.bars * 16]
+        return {"guitar": classes[:, 0], "bass": classes[:, 1], "drums": classes[:, 2]}
+
     def _decode_parts(self, request, x, temperature, rng) -> Dict[str, np.ndarray]:
+        dt = self._together(max(2, self.candidates)) if self.bass_from == "code" else None
+        if dt is not None and self._together(1) is not None:
+            return self._decode_parts_together(dt, request, x, temperature, rng)
         out: Dict[str, np.ndarray] = {}
         if "guitar" in self.parts:
             out["guitar"] = self._chunks(self.parts["guitar"], request, x, temperature, rng)[:, 0]
