@@ -81,3 +81,38 @@ def test_write_midi_programs_and_timing(tmp_path):
     riff = midi_to_riff(tmp_path / "x.mid")
     assert [(n.start, n.length, n.pitch) for n in riff.tracks["guitar"]] == [(0, 4, 64), (4, 2, 67)]
     assert [(n.start, n.length, n.pitch) for n in riff.tracks["bass"]] == [(0, 8, 40)]
+
+
+def test_encoder_float16_keeps_decoder_exact_and_compress_keeps_arrays(tmp_path):
+    import numpy as np
+
+    from riffforge.configs import get_config
+    from riffforge.recipes.shrink import compress_bundle, encoder_float16
+    from riffforge.runtime import load_bundle, random_canonical_weights, save_bundle
+    from train_corpus_util import make_corpus
+
+    cfg = get_config("tiny-mel_2bar")
+    weights = random_canonical_weights(cfg, seed=3)
+    bundle = save_bundle(tmp_path / "guitar", cfg, weights, role="guitar")
+    corpus = make_corpus(tmp_path / "corpus", "melody", train=8, validation=8)
+    report = encoder_float16(bundle, corpus)
+    assert report["greedy_decode_identical"] and report["examples"] == 8
+    assert 0.0 < report["max_mu_diff"] < 1e-2
+    info = json.loads((bundle / "model.json").read_text())
+    assert info["metadata"]["encoder_float16"] == report
+    with np.load(bundle / "weights.npz") as data:
+        for name, a in weights.items():
+            stored = data[name]
+            if name.startswith("encoder/"):
+                assert stored.dtype == np.float16 and info["arrays"][name]["dtype"] == "float16"
+            else:
+                assert stored.dtype == np.float32 and np.array_equal(stored, np.asarray(a, np.float32))
+    before = {k: v.copy() for k, v in np.load(bundle / "weights.npz").items()}
+    compress_bundle(bundle)
+    with np.load(bundle / "weights.npz") as data:
+        assert set(data.files) == set(before)
+        assert all(np.array_equal(data[k], before[k]) and data[k].dtype == before[k].dtype for k in before)
+    z = np.random.default_rng(0).standard_normal((4, cfg.z_size)).astype(np.float32)
+    a = load_bundle(bundle).model.decode(z, temperature=1e-5).classes
+    from riffforge.runtime import MusicVAE
+    assert np.array_equal(a, MusicVAE(cfg, weights).decode(z, temperature=1e-5).classes)

@@ -18,7 +18,8 @@ anyone can run by hand (``--dry-run`` prints them):
    and it makes the base stage cheap on a 2-core CPU.
 3. **finetune** — ``riffforge train --init BASE`` on the Metal corpora: drums from the drum base; guitar
    and bass each from the melody base.
-4. **export** — ``riffforge export --float16`` (kept only where greedy decoding parity holds) with the
+4. **export** — ``riffforge export --float16`` (kept only where greedy decoding parity holds; otherwise
+   only the encoder is stored in float16 and the decoder stays float32, see :mod:`.shrink`) with the
    Metal corpus for the intensity direction, energy deciles and style centroids, licence and attribution
    of the training data in the metadata. The base models are exported too (controls from their own
    general corpora, no style centroids) so the evaluation can play them through the same runtime.
@@ -161,6 +162,19 @@ def _export(opts: RecipeOptions, run: Path, out: Path, role: str, corpus: Path, 
                                    "--license", license, "--attribution", attribution, "--model-id", model_id])
 
 
+def _shrink(opts: RecipeOptions, bundle: Path, corpus: Path) -> None:
+    """Encoder-only float16 for bundles whose full float16 failed parity, then deflate (see :mod:`.shrink`)."""
+    print(f"[recipe] shrink {bundle}", flush=True)
+    if opts.dry_run:
+        return
+    from .shrink import compress_bundle, encoder_float16
+
+    info = json.loads((bundle / "model.json").read_text())
+    if not info.get("float16") and "encoder_float16" not in info.get("metadata", {}):
+        print(f"[recipe]   encoder float16: {encoder_float16(bundle, corpus)}", flush=True)
+    print(f"[recipe]   weights.npz {compress_bundle(bundle) / 1e6:.2f} MB", flush=True)
+
+
 def stage_export(opts: RecipeOptions) -> None:
     from .bach import ATTRIBUTION as BACH_ATTRIBUTION, LICENSE as BACH_LICENSE
 
@@ -174,6 +188,9 @@ def stage_export(opts: RecipeOptions) -> None:
         _export(opts, p[f"ft_{part}"], m / f"metal-{part}", part, p[f"metal_{part}"],
                 f"base: {BACH_LICENSE}; fine-tuning: {metal}", f"base trained on {BACH_ATTRIBUTION}; fine-tuned on "
                 "riffforge's procedural Metal corpus", f"metal-{part}")
+    _shrink(opts, m / "metal-drums", p["metal_drums"])
+    for part in ("guitar", "bass"):
+        _shrink(opts, m / f"metal-{part}", p[f"metal_{part}"])
     b = p["base_bundles"]
     _export(opts, p["base_drums"], b / "base-drums", "drums", p["gmd_drums"], GMD_LICENSE, GMD_ATTRIBUTION, "base-drums")
     for part in ("guitar", "bass"):
