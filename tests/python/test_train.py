@@ -55,7 +55,9 @@ def test_cli_trains_tiny_drums_writes_run_and_resumes(tmp_path, capsys):
     _, opt_state, _ = load_checkpoint(latest_checkpoint(run))
     assert int(opt_state[0]) == 50  # Adam's iteration counter carried over
     assert int(before[1][0]) == 40
-    assert _train_rows(run)[-1]["step"] == 50
+    steps = [r["step"] for r in _train_rows(run)]
+    assert steps[-1] == 50 and steps == sorted(set(steps))  # no duplicated or missing log rows
+    assert steps == [5, 10, 15, 20, 25, 30, 35, 40, 45, 50]
 
 
 @pytest.mark.parametrize("name,kind,bars,chords", [("tiny-trio_2bar", "trio", 2, False),

@@ -110,7 +110,6 @@ def run_training(opts: TrainOptions) -> Dict:
 
     # --- build (TensorFlow from here on) ----------------------------------------------------------
     import keras
-    import numpy as np
     import tensorflow as tf
 
     from ..model import WeightsMismatchError, build_model
@@ -131,7 +130,10 @@ def run_training(opts: TrainOptions) -> Dict:
             raise TrainError(f"--resume: {exc}") from None
         step_offset = int(state.get("step_offset", 0))
         epoch = int(state.get("epoch", 0)) + 1
-        history = _read_history(out)
+        # Rows logged after that checkpoint (an interrupted run) are redone: drop them.
+        ckpt_step = int(resume_ckpt.stem.split("-")[-1])
+        history = [r for r in _read_history(out) if int(r.get("step", 0)) <= ckpt_step]
+        rundir.save_text(out / rundir.METRICS, "".join(json.dumps(r) + "\n" for r in history))
     elif init_weights is not None:
         try:
             model.set_canonical_weights(init_weights, source=f"--init {opts.init}")

@@ -51,6 +51,10 @@ def _atomic_write(path: Path, write) -> None:
         raise
 
 
+def save_text(path: Path, text: str) -> None:
+    _atomic_write(Path(path), lambda h: h.write(text.encode("utf-8")))
+
+
 def save_npz(path: Path, arrays: Dict[str, np.ndarray]) -> None:
     _atomic_write(Path(path), lambda h: np.savez(h, **arrays))
 
