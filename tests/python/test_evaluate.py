@@ -43,7 +43,9 @@ def test_duplicates_and_diversity():
     r2 = build_riff("doom", 0.1, 2, 2)
     keys = {"drums": {track_key(r1, "drums")}, "guitar": {track_key(r1, "guitar")}}
     rates = duplicate_rates([r1, r2], keys)
-    assert rates["drums"] == 0.5 and rates["guitar"] == 0.5 and rates["any"] == 0.5
+    assert rates["drums"] == 0.5 and rates["guitar"] == 0.5 and rates["any"] == 0.5 and rates["all"] == 0.5
+    half = duplicate_rates([r1], {"drums": keys["drums"], "guitar": {track_key(r2, "guitar")}})
+    assert half["any"] == 1.0 and half["all"] == 0.0
     assert duplicate_rates([r2], keys)["any"] == 0.0
     same = pairwise_diversity([r1, r1, r1], ["guitar", "drums"])
     assert same == {"diversity": 0.0, "unique": pytest.approx(1 / 3)}
@@ -97,7 +99,7 @@ def test_evaluate_cli_writes_report(tmp_path, capsys):
     res = json.loads((out / "results.json").read_text())
     assert set(res["summary"]) == {"base", "ft", "procedural", "ref"}
     assert res["summary"]["base"]["count"] == 2 * 2 * 3
-    assert set(res["novelty"]["ft"]["thrash"]) >= {"dup_any", "dup_drums", "dup_guitar", "diversity", "unique"}
+    assert set(res["novelty"]["ft"]["thrash"]) >= {"dup_all", "dup_any", "dup_drums", "dup_guitar", "diversity", "unique"}
     # reconstruction: every bundle on every validation split of its kind; identical weights (the tiny guitar
     # and bass bundles share a seed) are measured once
     recon = [r for r in res["reconstruction"] if r["source"] == "ft"]

@@ -10,8 +10,10 @@ Every track is reduced to a per-step code sequence over its first 2 bars (32 16t
   melodies onto the requested key, so exact pitch equality would hide copies; this key counts every
   transposed copy as a duplicate (an upper bound on copying).
 
-A sampled track is a *duplicate* when its key equals the key of any training window of that instrument;
-a riff is a duplicate when any of its tracks is. *Pairwise diversity* is the mean normalised Hamming
+A sampled track is a *duplicate* when its key equals the key of any training window of that instrument.
+A riff is an *exact duplicate of a training example* (``all``) when every one of its tracks is (the
+necessary condition for the riff to copy a training riff; an upper bound, since the matches may come
+from different training riffs); ``any`` (one or more tracks copied) is the stricter view, also reported. *Pairwise diversity* is the mean normalised Hamming
 distance between the code sequences of every pair of riffs (0 = all identical, 1 = no step in common).
 """
 from __future__ import annotations
@@ -70,21 +72,23 @@ def training_keys(corpus_dir: Path, instrument: str, split: str = "train") -> Se
 
 
 def duplicate_rates(riffs: Sequence[Riff], keys: Dict[str, Set[Tuple[int, ...]]]) -> Dict[str, float]:
-    """Share of riffs whose track duplicates a training window, per instrument and ``any`` track."""
+    """Share of riffs whose track duplicates a training window: per instrument, ``any`` track, ``all`` tracks."""
     per: Dict[str, List[bool]] = {inst: [] for inst in keys}
-    any_dup = []
+    any_dup, all_dup = [], []
     for riff in riffs:
-        hit = False
+        hits = []
         for inst, known in keys.items():
             k = track_key(riff, inst)
             if k is None:
                 continue
             d = k in known
             per[inst].append(d)
-            hit = hit or d
-        any_dup.append(hit)
+            hits.append(d)
+        any_dup.append(any(hits))
+        all_dup.append(bool(hits) and all(hits))
     out = {inst: (float(np.mean(v)) if v else float("nan")) for inst, v in per.items()}
     out["any"] = float(np.mean(any_dup)) if any_dup else float("nan")
+    out["all"] = float(np.mean(all_dup)) if all_dup else float("nan")
     return out
 
 
