@@ -56,7 +56,7 @@ def test_lost_request_is_retried_with_the_same_id(make_client, make_sidecar):
     dispatcher.call_handlers_for_packet = lossy
     client = make_client(sidecar.port)
     pending = client.submit(RiffRequest(intensity=0.5, seed=5))
-    assert pending.result(timeout=0.3, retries=2).seed == 5
+    assert pending.result(timeout=2.0, retries=2).seed == 5
     assert pending.attempts == 2 and len(dropped) == 1
     assert decode_message(dropped[0]).request_id == pending.request_id
 
