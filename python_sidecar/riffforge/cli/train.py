@@ -35,8 +35,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-every", type=int, default=10, help="steps between logged points")
     parser.add_argument("--val-examples", type=int, default=512, help="validation examples to evaluate")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--xla", action="store_true", help="compile the train step with XLA (slow to "
-                        "compile; can be faster for long runs)")
+    parser.add_argument("--xla", action="store_true", help="compile the train step with XLA (minutes to "
+                        "compile and, with the while-loop LSTMs, not faster on CPU; for experiments)")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
