@@ -132,6 +132,7 @@ def independent_band(gen_parts, request, rng):
 
 
 def main() -> int:
+    sys.stdout.reconfigure(line_buffering=True)
     from riffforge.generation import RiffRequest
     from riffforge.metrics import (bass_guitar_root_agreement, best_modal_fit, energy, kick_guitar_synchrony,
                                    spearman)

@@ -14,7 +14,8 @@ How a request becomes a riff (all randomness from one seeded ``numpy.random.Gene
    decoder trained on them playing together. With separate ``guitar``/``bass``/``drums`` bundles the three
    models are decoded together in one loop (:class:`.model.DecodeTogether`) and conditioned on each other:
    the bass decodes the guitar's code (same noise, placed by the bass bundle's own controls), so it follows
-   the guitar's contour and root movement (``bass_from="encode"`` instead encodes the decoded guitar line
+   the guitar's contour and root movement, sampling with the guitar's noise (``bass_from="encode"``
+   instead encodes the decoded guitar line
    with the bass model); among two drum candidates the one whose kicks coincide most with the guitar's
    onsets (and whose energy fits the intensity) wins. Guitar and bass always share one transposition onto
    the key, and all parts one tempo.
@@ -176,7 +177,8 @@ class ModelGenerator:
         z = np.stack([self._latents(g, request.style, x, 1, rng, noise_gb),
                       self._latents(b, request.style, x, 1, rng, noise_gb)]
                      + [self._latents(d, request.style, x, 1, rng, noise_d[j:j + 1]) for j in range(n_drums)])
-        res = dt_first.decode(z, [temperature] * (2 + n_drums), rng).classes[0]  # [T, 2 + n_drums]
+        # the bass samples with the guitar's noise: where the two models agree, they make the same choices
+        res = dt_first.decode(z, [temperature] * (2 + n_drums), rng, shared_noise={1: 0}).classes[0]
         onsets = res[:, 0] >= 2
         drum_cands = res[:, 2:].T[:, :, None]                                        # [n_drums, T, 1]
         kicks = (drum_cands[:, :, 0] & 1) > 0
@@ -193,7 +195,7 @@ class ModelGenerator:
                 zc = np.stack([self._latents(g, request.style, x, 1, rng, ngb),
                                self._latents(b, request.style, x, 1, rng, ngb),
                                self._latents(d, request.style, x, 1, rng, nd)])
-                parts.append(dt_one.decode(zc, [temperature] * 3, rng).classes[0])
+                parts.append(dt_one.decode(zc, [temperature] * 3, rng, shared_noise={1: 0}).classes[0])
         classes = np.concatenate(parts, axis=0)[: request.bars * 16]
         return {"guitar": classes[:, 0], "bass": classes[:, 1], "drums": classes[:, 2]}
 

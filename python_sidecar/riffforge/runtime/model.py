@@ -389,16 +389,27 @@ class DecodeTogether:
         self._stack = _StackedCores([m.cores[0] for m in self.models])
 
     def decode(self, z: np.ndarray, temperatures: Sequence[float], rng: Optional[np.random.Generator] = None,
-               return_logits: bool = False) -> DecodeResult:
-        """``z`` [K, B, z_size] -> classes [B, T, K] (and logits [B, T, sum(depths)])."""
+               return_logits: bool = False, shared_noise: Optional[Dict[int, int]] = None) -> DecodeResult:
+        """``z`` [K, B, z_size] -> classes [B, T, K] (and logits [B, T, sum(depths)]).
+
+        ``shared_noise`` ``{k: j}`` makes decoder ``k`` sample with decoder ``j``'s Gumbel noise (equal output
+        depths): correlated sampling, e.g. a bass that makes the same choices as the guitar where their
+        models agree.
+        """
         z = np.asarray(z, np.float32)
         K, B = z.shape[0], z.shape[1]
         T = self.models[0].config.max_seq_len
         temps = [float(t) for t in temperatures]
         if rng is None:
             rng = np.random.default_rng()
-        noise = [None if t <= GREEDY_TEMPERATURE else rng.gumbel(size=(T, B, c.depth)).astype(np.float32)
-                 for t, c in zip(temps, self._stack.cores)]
+        noise = [None if t <= GREEDY_TEMPERATURE or k in (shared_noise or {})
+                 else rng.gumbel(size=(T, B, c.depth)).astype(np.float32)
+                 for k, (t, c) in enumerate(zip(temps, self._stack.cores))]
+        for k, j in (shared_noise or {}).items():
+            if temps[k] > GREEDY_TEMPERATURE:
+                if self._stack.cores[k].depth != self._stack.cores[j].depth or noise[j] is None:
+                    raise ValueError(f"shared_noise {k}->{j}: decoders need equal depths and {j} must sample")
+                noise[k] = noise[j]
         classes = np.zeros((B, T, K), np.int64)
         logits = np.zeros((B, T, int(self._stack.offsets[-1])), np.float32) if return_logits else None
         self._stack.decode_segment(None, z, 0, T, [None] * K, None, temps, noise, classes, logits)
