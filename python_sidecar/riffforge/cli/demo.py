@@ -23,7 +23,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--styles", default="thrash,doom", help="two (or more) comma-separated styles")
     parser.add_argument("--bars", type=int, default=2)
     parser.add_argument("--models", type=Path, default=None,
-                        help="model bundle directory for the sidecar (default: the procedural generator)")
+                        help="model bundle directory for the sidecar (default: the bundled default Metal models "
+                             "in riffforge/models when installed, else the procedural generator)")
+    parser.add_argument("--procedural", action="store_true",
+                        help="serve the procedural generator even when default models are installed")
+
+
+def default_models_dir():
+    """The packaged default bundles (``riffforge/models/*/model.json``), or None when none are installed."""
+    models = Path(__file__).resolve().parents[1] / "models"
+    return models if any(models.glob("*/model.json")) else None
 
 
 def run(args: argparse.Namespace) -> int:
@@ -41,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
     with open(log_path, "w") as log:
         start = time.perf_counter()
         try:
-            client = SidecarClient.spawn(models=args.models, stderr=log)
+            models = args.models if (args.models is not None or args.procedural) else default_models_dir()
+            client = SidecarClient.spawn(models=models, stderr=log)
         except ClientError as exc:
             raise CliError(f"{exc} (sidecar log: {log_path})") from None
         handshake = time.perf_counter() - start
