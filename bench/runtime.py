@@ -277,6 +277,34 @@ def main() -> int:
     for style in STYLES:
         rs = [gp.generate(RiffRequest(intensity=0.5, style=style, seed=700 + i)) for i in range(30)]
         print(f"  {style:<10}{np.mean([r.tempo for r in rs]):8.1f}{np.mean([energy(r) for r in rs]):9.3f}")
+    if default:
+        print(f"\n8. packaged default bundles ({', '.join(sorted(default))}): the band the sidecar serves")
+        gdef = load_generator(None)
+        row("generate() band riff, 2 bars, 300 requests",
+            timeit(lambda: gdef.generate(RiffRequest(intensity=0.6, seed=next(it))), 300), 10.0)
+        if "drums" in getattr(gdef, "parts", {}):
+            dm = gdef.parts["drums"].model
+            row("drums model decode, temperature 1.0, batch 1, 500",
+                timeit(lambda: dm.decode(zs[next(it) % 500][None], 1.0, rng), 500), 3.0)
+        rhos = []
+        for style in STYLES:
+            es = [energy(gdef.generate(RiffRequest(intensity=float(x), style=style, seed=5000 + i)))
+                  for i, x in enumerate(xs)]
+            rhos.append(spearman(list(xs), es))
+        print("  intensity rho (100/style) " + "".join(f"{s}={r:.3f} " for s, r in zip(STYLES, rhos)))
+        if all(r in getattr(gdef, "parts", {}) for r in ("guitar", "bass", "drums")):
+            print(f"  {'approach':<44}{'kick-guitar sync':>18}{'bass-guitar root':>18}{'modal fit':>12}")
+            for label, make in (
+                    ("conditioned (default generator)",
+                     lambda i: gdef.generate(RiffRequest(intensity=float(xs[i]), style=STYLES[i % 6], seed=9000 + i))),
+                    ("three independent samples glued (prototype)",
+                     lambda i: independent_band(gdef, RiffRequest(intensity=float(xs[i]), style=STYLES[i % 6],
+                                                                  seed=9000 + i), brng))):
+                riffs = [make(i) for i in range(100)]
+                ks = np.nanmean([kick_guitar_synchrony(r) for r in riffs])
+                bg = np.nanmean([bass_guitar_root_agreement(r) for r in riffs])
+                mf = np.nanmean([best_modal_fit(r)[2] for r in riffs])
+                print(f"  {label[:44]:<44}{ks:18.3f}{bg:18.3f}{mf:12.3f}")
     print(f"\nsummary: drum decode p50 {p50_drum:.2f} ms, band generate p50 {p50_band:.2f} ms")
     return 0
 
