@@ -94,7 +94,7 @@ class ModelGenerator:
             heads = self._decode_unit(self.band, request, x, temperature, rng)
         else:
             heads = self._decode_parts(request, x, temperature, rng)
-        tracks = self._render(heads, feel, x, request.bars)
+        tracks = self._render(heads, feel, x, request.bars, separate_keys=self.band is None)
         tracks = {k: v for k, v in tracks.items() if k in request.instruments}
         return Riff(tempo=feel["tempo"], bars=request.bars, key=feel["key"], mode=feel["mode"], style=request.style,
                     intensity=x, seed=seed, tracks=tracks, model_id=self.model_id, tuning=feel["tuning"])
@@ -237,7 +237,7 @@ class ModelGenerator:
 
     # ------------------------------------------------------------------------------------ rendering
     def _render(self, heads: Dict[str, np.ndarray], feel: Dict, x: float, bars: int,
-                shift: Optional[int] = None) -> Dict[str, List]:
+                shift: Optional[int] = None, separate_keys: bool = False) -> Dict[str, List]:
         from ..music.theory import get_tuning
 
         tuning = get_tuning(feel["tuning"])
@@ -257,8 +257,12 @@ class ModelGenerator:
             bass_triples = triples["guitar"]
         else:
             bass_triples = []
+        bass_shift = shift
+        if separate_keys and "bass" in triples and triples["bass"]:
+            # separate bass model: its own tonal centre goes onto the key (its pitch content is its own)
+            bass_shift = key_shift(tonal_centre(triples["bass"]), key_pc)
         if bass_triples:
-            tracks["bass"] = render_melodic(bass_triples, shift, tuning.bass_lowest, tuning.bass_highest,
+            tracks["bass"] = render_melodic(bass_triples, bass_shift, tuning.bass_lowest, tuning.bass_highest,
                                             tuning.bass_lowest + (key_pc - tuning.bass_lowest) % 12,
                                             max(1, velocity - 6), False)
         if "drums" in heads:
