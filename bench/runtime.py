@@ -187,7 +187,7 @@ def main() -> int:
         timeit(lambda: gb2.generate(RiffRequest(intensity=0.6, seed=next(it))), 300), 10.0)
     parts = load_bundles(parts_dir)
     gp = ModelGenerator(parts)
-    row("3 models decoded together (guitar, bass, 2 drum cands)",
+    row("3 models decoded together (guitar, bass, drums)",
         timeit(lambda: gp.generate(RiffRequest(intensity=0.6, seed=next(it))), 300), 10.0)
     gpe = ModelGenerator(parts, bass_from="encode")
     row("3 models, bass encodes the guitar line (sequential)",

@@ -16,9 +16,10 @@ How a request becomes a riff (all randomness from one seeded ``numpy.random.Gene
    the bass decodes the guitar's code (same noise, placed by the bass bundle's own controls), so it follows
    the guitar's contour and root movement, sampling with the guitar's noise (``bass_from="encode"``
    instead encodes the decoded guitar line
-   with the bass model); among two drum candidates the one whose kicks coincide most with the guitar's
-   onsets (and whose energy fits the intensity) wins. Guitar and bass always share one transposition onto
-   the key, and all parts one tempo.
+   with the bass model); with ``drum_candidates > 1`` the drum candidate whose kicks coincide most with the
+   guitar's onsets (and whose energy fits the intensity) wins. All parts share one tempo and key: a trio's
+   guitar and bass share one transposition (its harmony is learned jointly); separate guitar and bass models
+   are each transposed from their own tonal centre onto the key.
 4. Longer requests decode further chunks from slightly perturbed codes; ``interpolate`` morphs two riffs
    along the slerp path between their encodings.
 """
@@ -47,7 +48,7 @@ class ModelGenerator:
 
     def __init__(self, bundles: Sequence[Bundle], candidates: int = 1, latent_noise: float = 0.8,
                  intensity_gain: float = 3.0, temperature_range: Tuple[float, float] = (0.1, 0.8),
-                 style_gain: float = 3.0, bass_from: str = "code"):
+                 style_gain: float = 3.0, bass_from: str = "code", drum_candidates: int = 1):
         if not bundles:
             raise ValueError("ModelGenerator needs at least one bundle")
         self.bundles = list(bundles)
@@ -66,6 +67,7 @@ class ModelGenerator:
             raise ValueError(f"bass_from={bass_from!r}: use 'code' (bass decodes the guitar's latent code, fast) "
                              "or 'encode' (bass model encodes the decoded guitar line)")
         self.bass_from = bass_from
+        self.drum_candidates = max(1, int(drum_candidates))
         self._cache: Dict = {}
         self.temperature_range = (float(temperature_range[0]), float(temperature_range[1]))
         self.model_id = "+".join(b.model_id for b in ([self.band] if self.band else list(self.parts.values())))
@@ -200,7 +202,7 @@ class ModelGenerator:
         return {"guitar": classes[:, 0], "bass": classes[:, 1], "drums": classes[:, 2]}
 
     def _decode_parts(self, request, x, temperature, rng) -> Dict[str, np.ndarray]:
-        dt = self._together(max(2, self.candidates)) if self.bass_from == "code" else None
+        dt = self._together(max(self.drum_candidates, self.candidates)) if self.bass_from == "code" else None
         if dt is not None and self._together(1) is not None:
             return self._decode_parts_together(dt, request, x, temperature, rng)
         out: Dict[str, np.ndarray] = {}
