@@ -1,7 +1,8 @@
 """``riffforge sidecar``: the OSC sidecar the Unity package launches (see protocol/SPEC.md section 2).
 
-Keeps its imports lean (no TensorFlow, matplotlib or scipy) so that the handshake comes fast; the model
-runtime is imported only when ``--models`` is given.
+Keeps its imports lean (no TensorFlow, matplotlib or scipy) so that the handshake comes fast. By default it
+serves the Metal models bundled with riffforge through the NumPy runtime; ``--procedural`` serves the
+procedural generator instead (also the fallback when no bundle is installed).
 """
 from __future__ import annotations
 
@@ -27,7 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--parent-pid", type=int, default=None,
                         help="exit within 2 s once this process is gone (the Unity editor / player)")
     parser.add_argument("--models", type=Path, default=None,
-                        help="model bundle directory (default: the procedural generator)")
+                        help="model bundle directory (default: the Metal models bundled with riffforge, or the "
+                             "procedural generator when none are installed)")
+    parser.add_argument("--procedural", action="store_true",
+                        help="serve the procedural generator even when model bundles are installed")
     parser.add_argument("--heartbeat-timeout", type=float, default=10.0,
                         help="exit after this many seconds without a message from the host (0: never; "
                              "default 10)")
@@ -39,14 +43,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--log-level", default="INFO", choices=["DEBUG", "INFO", "WARNING", "ERROR"])
 
 
-def load_generator(models):
-    """The generator to serve: the procedural one, or the model runtime for ``--models DIR``."""
-    if models is None:
+def load_generator(models, procedural: bool = False):
+    """The generator to serve: the model runtime for ``--models DIR`` or the bundled default models, or the
+    procedural generator (``--procedural``, or no bundles installed)."""
+    if procedural:
+        if models is not None:
+            raise CliError("--models and --procedural exclude each other; pass one of them")
         from ..music.procedural import ProceduralGenerator
         return ProceduralGenerator()
-    if not models.is_dir():
+    if models is not None and not models.is_dir():
         raise CliError(f"--models {models}: not a directory; pass a model bundle directory or leave --models out")
-    from ..runtime import load_generator as load_runtime  # lazy: only with --models
+    from ..runtime import load_generator as load_runtime  # lazy: NumPy only, never TensorFlow
     return load_runtime(models)
 
 
@@ -79,7 +86,7 @@ def run(args: argparse.Namespace) -> int:
     sys.setswitchinterval(0.0005)
     from ..sidecar import Sidecar, SidecarOptions
     try:
-        generator = load_generator(args.models)
+        generator = load_generator(args.models, args.procedural)
         warm = tuple(s.strip() for s in args.warm.split(",") if s.strip())
         styles = generator.capabilities().styles
         if any(s not in styles for s in warm):
