@@ -43,11 +43,11 @@ def percentile(values, q):
     return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
 
 
-def cold_starts(runs: int):
+def cold_starts(runs: int, generator_args):
     times, ready = [], []
     for _ in tqdm(range(runs), desc="cold start", unit="spawn", file=sys.stderr):
         start = time.perf_counter()
-        client = SidecarClient.spawn(log_level="WARNING")
+        client = SidecarClient.spawn(log_level="WARNING", extra_args=generator_args)
         times.append(time.perf_counter() - start)
         ready.append(client.process.started)
         client.close()
@@ -123,10 +123,14 @@ def main() -> int:
     parser.add_argument("--requests", type=int, default=1000)
     parser.add_argument("--soak", type=int, default=10000)
     parser.add_argument("--starts", type=int, default=5)
+    parser.add_argument("--procedural", action="store_true",
+                        help="bench the procedural generator instead of the bundled default models")
     args = parser.parse_args()
+    generator_args = ["--procedural"] if args.procedural else []
 
-    starts = cold_starts(args.starts)
-    client = SidecarClient.spawn(log_level="WARNING", extra_args=["--prefetch-depth", "4"])
+    starts = cold_starts(args.starts, generator_args)
+    client = SidecarClient.spawn(log_level="WARNING", extra_args=["--prefetch-depth", "4"] + generator_args)
+    model_ids = ", ".join(client.capabilities["model_ids"])
     try:
         for _ in range(50):  # warm up code paths
             client.request(0.5, seed=1, timeout=5.0)
@@ -168,7 +172,7 @@ def main() -> int:
     ]
     width = max(len(r[0]) for r in rows)
     vwidth = max(len(r[1]) for r in rows)
-    print(f"\nRiffForge wire bench (procedural generator, sidecar from source, {time.strftime('%Y-%m-%d %H:%M')})")
+    print(f"\nRiffForge wire bench (generator: {model_ids}; sidecar from source, {time.strftime('%Y-%m-%d %H:%M')})")
     print(f"{'measure'.ljust(width)}  {'value'.ljust(vwidth)}  {'target'.ljust(10)}  ok")
     for name, value, target, ok in rows:
         print(f"{name.ljust(width)}  {value.ljust(vwidth)}  {target.ljust(10)}  {'yes' if ok else 'NO'}")
