@@ -49,13 +49,13 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, Iterator, List, Optional, Sequence, Union
 
 import numpy as np
 
+from ..atomic import atomic_write, write_json_atomic  # noqa: F401  (write_json_atomic: part of this module's API)
 from ..encoding import inputs_from_targets, one_hot
 
 FORMAT = "riffforge-corpus"
@@ -165,37 +165,8 @@ def write_shard(
     }
     if control_classes is not None:
         arrays["controls"] = np.asarray(control_classes, np.int16)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            np.savez_compressed(handle, **arrays)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
+    atomic_write(path, lambda handle: np.savez_compressed(handle, **arrays))
     return path.stat().st_size
-
-
-def write_json_atomic(path: PathLike, data: Dict) -> None:
-    """Write JSON via temp file + rename so readers never see half a manifest."""
-    path = Path(path)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, indent=2, sort_keys=False)
-            handle.write("\n")
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
 
 
 # -- reading ---------------------------------------------------------------------------------------

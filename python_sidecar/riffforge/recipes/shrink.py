@@ -22,7 +22,8 @@ from typing import Dict, Optional
 
 import numpy as np
 
-from ..runtime.bundle import MODEL_JSON, WEIGHTS, _atomic, load_bundle
+from ..atomic import atomic_write, write_json_atomic
+from ..runtime.bundle import MODEL_JSON, WEIGHTS, load_bundle
 
 ENCODER_PREFIX = "encoder/"
 
@@ -32,7 +33,7 @@ def compress_bundle(bundle_dir: Path) -> int:
     path = Path(bundle_dir) / WEIGHTS
     with np.load(path, allow_pickle=False) as data:
         arrays = {k: data[k] for k in data.files}
-    _atomic(path, lambda h: np.savez_compressed(h, **arrays))
+    atomic_write(path, lambda h: np.savez_compressed(h, **arrays))
     load_bundle(bundle_dir)
     return path.stat().st_size
 
@@ -50,7 +51,7 @@ def encoder_float16(bundle_dir: Path, corpus_dir: Optional[Path] = None, example
     for k in names:
         arrays[k] = arrays[k].astype(np.float16)
         info["arrays"][k]["dtype"] = "float16"
-    _atomic(bundle_dir / WEIGHTS, lambda h: np.savez(h, **arrays))
+    atomic_write(bundle_dir / WEIGHTS, lambda h: np.savez(h, **arrays))
     after = load_bundle(bundle_dir)
 
     report: Dict = {"arrays": f"{len(names)} arrays under {ENCODER_PREFIX}", "decoder": "float32 (unchanged)"}
@@ -74,6 +75,6 @@ def encoder_float16(bundle_dir: Path, corpus_dir: Optional[Path] = None, example
                        "max_sigma_diff": float(np.abs(s0 - s1).max()),
                        "reconstruction_steps_changed": float((r0 != r1).mean())})
     info.setdefault("metadata", {})["encoder_float16"] = report
-    _atomic(bundle_dir / MODEL_JSON, lambda h: h.write((json.dumps(info, indent=2) + "\n").encode()))
+    write_json_atomic(bundle_dir / MODEL_JSON, info)
     load_bundle(bundle_dir)  # still valid
     return report

@@ -15,8 +15,6 @@ array against ``model.json`` and the config, and fails with a message naming the
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import time
 import zipfile
 from dataclasses import dataclass, field
@@ -25,6 +23,7 @@ from typing import Dict, Mapping, Optional, Union
 
 import numpy as np
 
+from ..atomic import atomic_write, write_json_atomic
 from ..configs import MusicVAEConfig
 from .model import MusicVAE
 from .weights import canonical_shapes
@@ -103,21 +102,9 @@ def save_bundle(out: Union[str, Path], config: MusicVAEConfig, weights: Mapping[
         "controls": sorted(controls or {}),
         "metadata": {"exported_at": time.strftime("%Y-%m-%dT%H:%M:%S"), **(metadata or {})},
     }
-    _atomic(out / WEIGHTS, lambda h: np.savez(h, **arrays))
-    _atomic(out / MODEL_JSON, lambda h: h.write((json.dumps(info, indent=2) + "\n").encode()))
+    atomic_write(out / WEIGHTS, lambda h: np.savez(h, **arrays))
+    write_json_atomic(out / MODEL_JSON, info)
     return out
-
-
-def _atomic(path: Path, write) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-        os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def read_info(path: Union[str, Path]) -> Dict:

@@ -16,13 +16,13 @@ names the file and the fix.
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 import zipfile
 from pathlib import Path
 from typing import Dict, List, Optional, Tuple
 
 import numpy as np
+
+from ..atomic import atomic_write, write_json_atomic
 
 WEIGHTS = "weights.npz"
 RUN_JSON = "run.json"
@@ -34,33 +34,16 @@ class RunDirError(ValueError):
     """A RUN directory or checkpoint is missing, corrupt or does not fit; the message says the fix."""
 
 
-def _atomic_write(path: Path, write) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            write(handle)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        try:
-            os.unlink(tmp)
-        except FileNotFoundError:
-            pass
-        raise
-
-
 def save_text(path: Path, text: str) -> None:
-    _atomic_write(Path(path), lambda h: h.write(text.encode("utf-8")))
+    atomic_write(Path(path), lambda h: h.write(text.encode("utf-8")))
 
 
 def save_npz(path: Path, arrays: Dict[str, np.ndarray]) -> None:
-    _atomic_write(Path(path), lambda h: np.savez(h, **arrays))
+    atomic_write(Path(path), lambda h: np.savez(h, **arrays))
 
 
 def save_json(path: Path, data: Dict) -> None:
-    _atomic_write(Path(path), lambda h: h.write((json.dumps(data, indent=2, sort_keys=False) + "\n").encode()))
+    write_json_atomic(path, data)
 
 
 def load_npz(path: Path, what: str = "weights") -> Dict[str, np.ndarray]:
