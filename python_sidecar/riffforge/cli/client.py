@@ -86,20 +86,10 @@ def run(args: argparse.Namespace) -> int:
             raise CliError(str(exc)) from None
     finally:
         client.close(quit=args.port is None)  # never stop a sidecar we did not start
-    from ..music.midi import riff_to_midi
+    from ..music.files import riff_summary, write_riff_files
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    riff_to_midi(riff, args.out)
-    written = [str(args.out)]
-    if args.png is not None:
-        from ..music.pianoroll import save_piano_roll
-
-        args.png.parent.mkdir(parents=True, exist_ok=True)
-        save_piano_roll(riff, args.png)
-        written.append(str(args.png))
-    counts = ", ".join(f"{k} {len(v)}" for k, v in riff.tracks.items())
+    written = write_riff_files(riff, args.out, args.png)
     how = f"port {args.port}" if args.port is not None else f"spawned sidecar (handshake {connected * 1000:.0f} ms)"
-    print(f"{riff.style} intensity {riff.intensity:.2f} seed {riff.seed}: {riff.bars} bars at {riff.tempo:g} BPM in "
-          f"{riff.key} {riff.mode}; notes: {counts}; model {riff.model_id}; {pending.latency * 1000:.1f} ms "
+    print(f"{riff_summary(riff)}; model {riff.model_id}; {pending.latency * 1000:.1f} ms "
           f"from {how} -> {', '.join(written)}")
     return 0

@@ -39,18 +39,8 @@ def run(args) -> int:
         riff = generator.generate(request)
     except (RiffRequestError, BundleError) as exc:
         raise CliError(str(exc)) from None
-    from ..music.midi import riff_to_midi
+    from ..music.files import riff_summary, write_riff_files
 
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    riff_to_midi(riff, args.out)
-    written = [str(args.out)]
-    if args.png is not None:
-        from ..music.pianoroll import save_piano_roll
-
-        args.png.parent.mkdir(parents=True, exist_ok=True)
-        save_piano_roll(riff, args.png)
-        written.append(str(args.png))
-    counts = ", ".join(f"{k} {len(v)}" for k, v in riff.tracks.items())
-    print(f"{riff.style} intensity {riff.intensity:.2f} seed {riff.seed}: {riff.bars} bars at {riff.tempo:g} BPM in "
-          f"{riff.key} {riff.mode} ({riff.tuning}); notes: {counts}; model {riff.model_id} -> {', '.join(written)}")
+    written = write_riff_files(riff, args.out, args.png)
+    print(f"{riff_summary(riff)}; model {riff.model_id} -> {', '.join(written)}")
     return 0
