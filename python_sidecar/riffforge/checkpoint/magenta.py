@@ -24,13 +24,13 @@ Variable names per architecture (``P`` = decoder prefix):
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Dict, List, Mapping, Tuple
+from typing import Dict, Mapping, Tuple
 
 import numpy as np
 
 from ..configs import MusicVAEConfig
-from ..runtime.weights import (canonical_shapes, decoder_prefixes, dense_specs, lstm_specs,
-                               num_conductor_levels, random_canonical_weights)
+from ..runtime.weights import (canonical_shapes, compare_shapes, dense_specs, lstm_specs,  # noqa: F401
+                               random_canonical_weights)  # re-exported for the tests' tiny checkpoints
 from .reader import is_optimizer_slot
 
 FORGET_BIAS = 1.0
@@ -68,11 +68,8 @@ def _reorder_gates(a: np.ndarray, order: Tuple[int, ...]) -> np.ndarray:
 def check_variables(variables: Mapping[str, np.ndarray], expected: Mapping[str, Tuple[int, ...]],
                     what: str, config_name: str) -> None:
     """Raise :class:`MappingError` naming every unknown, missing and mis-shaped variable."""
-    names = {n for n in variables if n not in IGNORED and not is_optimizer_slot(n)}
-    unknown = sorted(names - set(expected))
-    missing = sorted(set(expected) - names)
-    bad = [f"{n}: {list(np.shape(variables[n]))} (expected {list(expected[n])})"
-           for n in expected if n in names and tuple(np.shape(variables[n])) != tuple(expected[n])]
+    kept = {n: v for n, v in variables.items() if n not in IGNORED and not is_optimizer_slot(n)}
+    unknown, missing, bad = compare_shapes(kept, expected)
     problems = []
     if unknown:
         problems.append(f"unknown variable(s) {', '.join(unknown)}")

@@ -87,13 +87,20 @@ def canonical_shapes(config: MusicVAEConfig) -> "OrderedDict[str, Tuple[int, ...
 
 
 
+def compare_shapes(arrays: Mapping[str, np.ndarray], expected: Mapping[str, Tuple[int, ...]]
+                   ) -> Tuple[List[str], List[str], List[str]]:
+    """``(unknown, missing, mis-shaped)`` names of ``arrays`` against ``expected`` shapes; the mis-shaped
+    entries read ``"name: [found] (expected [shape])"``."""
+    unknown = sorted(set(arrays) - set(expected))
+    missing = sorted(set(expected) - set(arrays))
+    bad = [f"{n}: {list(np.shape(arrays[n]))} (expected {list(expected[n])})"
+           for n in expected if n in arrays and tuple(np.shape(arrays[n])) != tuple(expected[n])]
+    return unknown, missing, bad
+
+
 def check_weights(weights: Mapping[str, np.ndarray], config: MusicVAEConfig, what: str = "weights") -> None:
     """Raise :class:`WeightsError` naming every unknown, missing or mis-shaped canonical array."""
-    expected = canonical_shapes(config)
-    unknown = sorted(set(weights) - set(expected))
-    missing = sorted(set(expected) - set(weights))
-    bad = [f"{n}: {list(np.shape(weights[n]))} (expected {list(expected[n])})"
-           for n in expected if n in weights and tuple(np.shape(weights[n])) != tuple(expected[n])]
+    unknown, missing, bad = compare_shapes(weights, canonical_shapes(config))
     problems = []
     if missing:
         problems.append(f"missing array(s) {', '.join(missing)}")
