@@ -141,28 +141,23 @@ class SidecarClient:
         except BaseException:
             sock.close()
             raise
-        client = cls(sock, process.port, token, process=process)
-        try:
-            client._handshake(handshake_timeout, send_connect=False)
-        except BaseException:
-            client.close(quit=False)
-            raise
-        if heartbeat:
-            client.start_heartbeat()
-        return client
+        return cls(sock, process.port, token, process=process)._open(handshake_timeout, False, heartbeat)
 
     @classmethod
     def connect(cls, port: int, token: str, handshake_timeout: float = 3.0, heartbeat: bool = True) -> "SidecarClient":
         """Attach to a sidecar already running on ``127.0.0.1:port`` with session ``token``."""
-        client = cls(cls._bind(), port, token)
+        return cls(cls._bind(), port, token)._open(handshake_timeout, True, heartbeat)
+
+    def _open(self, handshake_timeout: float, send_connect: bool, heartbeat: bool) -> "SidecarClient":
+        """Shake hands (closing this client if that fails), then start the heartbeat if asked."""
         try:
-            client._handshake(handshake_timeout, send_connect=True)
+            self._handshake(handshake_timeout, send_connect=send_connect)
         except BaseException:
-            client.close(quit=False)
+            self.close(quit=False)
             raise
         if heartbeat:
-            client.start_heartbeat()
-        return client
+            self.start_heartbeat()
+        return self
 
     def _send(self, message) -> None:
         self.sock.sendto(encode_message(message), self.sidecar_address)
