@@ -5,7 +5,7 @@ Each function returns a float (``nan`` when undefined, e.g. a drums-only riff) u
 from __future__ import annotations
 
 import math
-from typing import Optional, Tuple
+from typing import List, Optional, Tuple
 
 from ..music.riff import PITCH_CLASS_NAMES
 from ..music.theory import MODES, TUNINGS, chord_root, power_chord_root, scale_pitch_classes
@@ -41,16 +41,21 @@ def mode_share(riff: RiffLike, key: Optional[str] = None, mode: Optional[str] = 
     return sum(1 for n in notes if n.pitch % 12 in scale) / len(notes)
 
 
+def _pitch_class_counts(v) -> List[int]:
+    """How many guitar and bass notes fall on each of the 12 pitch classes."""
+    counts = [0] * 12
+    for i in ("guitar", "bass"):
+        for n in v.riff.notes(i):
+            counts[n.pitch % 12] += 1
+    return counts
+
+
 def best_modal_fit(riff: RiffLike) -> Tuple[Optional[str], Optional[str], float]:
     """The (key, mode) among 12 roots x :data:`MODES` with the largest share of guitar and bass notes in
     it, and that share. Ties go to the mode with fewer notes (more specific), then to the root that is
     the most frequent pitch class, then to the order of :data:`MODES`. ``(None, None, nan)`` without
     pitched notes."""
-    v = as_view(riff)
-    counts = [0] * 12
-    for i in ("guitar", "bass"):
-        for n in v.riff.notes(i):
-            counts[n.pitch % 12] += 1
+    counts = _pitch_class_counts(as_view(riff))
     total = sum(counts)
     if not total:
         return None, None, NAN
@@ -86,11 +91,7 @@ def pitch_class_entropy(riff: RiffLike) -> float:
     """Shannon entropy (bits) of the normalised pitch-class histogram of guitar and bass notes (MusPy's
     pitch-class entropy; drums ignored). 0 = one pitch class, log2(12) ≈ 3.58 = uniform. nan without
     pitched notes."""
-    v = as_view(riff)
-    counts = [0] * 12
-    for i in ("guitar", "bass"):
-        for n in v.riff.notes(i):
-            counts[n.pitch % 12] += 1
+    counts = _pitch_class_counts(as_view(riff))
     total = sum(counts)
     if not total:
         return NAN
