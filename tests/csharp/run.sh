@@ -20,14 +20,8 @@ TESTS_SRC="$ROOT/unity_package/Tests/Runtime"
 export RIFFFORGE_REPO="$ROOT"
 export RIFFFORGE_PYTHON="${RIFFFORGE_PYTHON:-$ROOT/.venv/bin/python}"
 
-for tool in mcs mono nunit-console; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "tests/csharp/run.sh: '$tool' not found; run ./run setup (installs mono-mcs mono-runtime nunit-console)" >&2; exit 2; }
-done
-NUNIT_FW=""
-for candidate in /usr/lib/cli/nunit.framework-2.6*/nunit.framework.dll /usr/lib/mono/gac/nunit.framework/2.6*/nunit.framework.dll; do
-  [ -f "$candidate" ] && { NUNIT_FW="$candidate"; break; }
-done
-[ -n "$NUNIT_FW" ] || { echo "tests/csharp/run.sh: nunit.framework.dll (NUnit 2.6) not found; apt-get install libnunit-framework2.6.3-cil (./run setup does)" >&2; exit 2; }
+# shellcheck source=toolchain.sh
+source "$ROOT/tests/csharp/toolchain.sh" "tests/csharp/run.sh"
 
 # API guard: what netstandard2.0 lacks or IL2CPP/Unity cannot do. Process.HasExited throws under IL2CPP.
 forbidden='HasExited|UnityEngine|UnityEditor|System\.Web|System\.Windows\.Forms|AppDomain\.CreateDomain|Assembly\.LoadFrom|\.ArgumentList|Process\.Kill\(true\)|System\.Text\.Json|stackalloc|Span<|GetUnixFileMode|SetUnixFileMode'

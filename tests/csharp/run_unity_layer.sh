@@ -23,14 +23,8 @@ STUBS="$ROOT/tests/unity_stubs"
 export RIFFFORGE_REPO="$ROOT"
 export RIFFFORGE_PYTHON="${RIFFFORGE_PYTHON:-$ROOT/.venv/bin/python}"
 
-for tool in mcs mono nunit-console; do
-  command -v "$tool" >/dev/null 2>&1 || { echo "run_unity_layer.sh: '$tool' not found; run ./run setup (installs mono-mcs mono-runtime nunit-console)" >&2; exit 2; }
-done
-NUNIT_FW=""
-for candidate in /usr/lib/cli/nunit.framework-2.6*/nunit.framework.dll /usr/lib/mono/gac/nunit.framework/2.6*/nunit.framework.dll; do
-  [ -f "$candidate" ] && { NUNIT_FW="$candidate"; break; }
-done
-[ -n "$NUNIT_FW" ] || { echo "run_unity_layer.sh: nunit.framework.dll (NUnit 2.6) not found; apt-get install libnunit-framework2.6.3-cil" >&2; exit 2; }
+# shellcheck source=toolchain.sh
+source "$ROOT/tests/csharp/toolchain.sh" "run_unity_layer.sh"
 
 # Guards. The engine-free helpers must stay free of Unity (the tests run them without it); the Unity layer must
 # not use what IL2CPP or .NET Standard 2.0 lacks (Process.HasExited throws under IL2CPP).
