@@ -15,7 +15,7 @@ cheap enough to score a whole batch of candidate riffs inside one request.
 """
 from __future__ import annotations
 
-from typing import Dict, Mapping, Optional, Sequence
+from typing import Dict, Optional, Sequence
 
 import numpy as np
 
@@ -135,7 +135,3 @@ def target_energy(quantiles: Optional[np.ndarray], intensity: float) -> Optional
         return None
     xs = np.linspace(0, 1, len(quantiles))
     return float(np.interp(intensity, xs, quantiles))
-
-
-def style_centroids(controls: Mapping[str, np.ndarray]) -> Dict[str, np.ndarray]:
-    return {k[len("style/"):]: v for k, v in controls.items() if k.startswith("style/")}

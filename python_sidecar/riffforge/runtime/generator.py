@@ -34,7 +34,7 @@ import numpy as np
 from ..generation import Capabilities, RiffRequest, RiffRequestError
 from ..music.riff import INSTRUMENTS, PITCH_CLASS_NAMES, STYLES, Riff, RiffError, pitch_class
 from .bundle import Bundle
-from .control import class_energy, slerp, style_centroids, target_energy
+from .control import class_energy, slerp, target_energy
 from .model import DecodeTogether, can_decode_together
 from .render import (encoder_inputs, key_shift, melody_triples, render_drums, render_melodic, tonal_centre,
                      tracks_to_classes)
@@ -107,7 +107,7 @@ class ModelGenerator:
         """Codes for ``bundle``: ``noise`` (default: fresh Gaussian) placed at the style centroid and moved
         along the bundle's intensity direction."""
         zs = bundle.config.z_size
-        base = style_centroids(bundle.controls).get(style)
+        base = bundle.controls.get("style/" + style)
         if noise is None:
             noise = rng.standard_normal((n, zs)).astype(np.float32) * self.latent_noise
         z = np.array(noise, np.float32)
@@ -121,6 +121,8 @@ class ModelGenerator:
 
     def _pick(self, bundle: Bundle, classes: np.ndarray, heads: Sequence[str], x: float,
               bonus: Optional[np.ndarray] = None) -> int:
+        if len(classes) == 1:  # one candidate: nothing to choose
+            return 0
         energy = class_energy(classes, heads)
         target = target_energy(bundle.controls.get("energy_quantiles"), x)
         if target is None:  # rank within the candidates

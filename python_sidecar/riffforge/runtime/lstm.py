@@ -24,13 +24,9 @@ def pack_gates(a: np.ndarray) -> np.ndarray:
 
 
 class PackedLSTM:
-    """One LSTM layer: ``kernel`` [in, 4H], ``recurrent`` [H, 4H], ``bias`` [4H], all packed.
+    """One LSTM layer: ``kernel`` [in, 4H], ``recurrent`` [H, 4H], ``bias`` [4H], all packed."""
 
-    ``fused`` (``[kernel; recurrent]``, one GEMV per step for layers fed by another layer) is built on
-    first use, so loading a bundle does not pay for layers that never need it.
-    """
-
-    __slots__ = ("units", "input_dim", "kernel", "recurrent", "bias", "_fused")
+    __slots__ = ("units", "input_dim", "kernel", "recurrent", "bias")
 
     def __init__(self, weights: Mapping[str, np.ndarray], scope: str):
         self.kernel = pack_gates(weights[f"{scope}/kernel"])
@@ -38,13 +34,6 @@ class PackedLSTM:
         self.bias = pack_gates(weights[f"{scope}/bias"])
         self.units = self.recurrent.shape[0]
         self.input_dim = self.kernel.shape[0]
-        self._fused: Optional[np.ndarray] = None
-
-    @property
-    def fused(self) -> np.ndarray:
-        if self._fused is None:
-            self._fused = np.ascontiguousarray(np.concatenate([self.kernel, self.recurrent], axis=0))
-        return self._fused
 
 
 def activate(gates: np.ndarray, c: np.ndarray, h_out: np.ndarray, tmp: np.ndarray) -> None:

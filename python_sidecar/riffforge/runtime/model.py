@@ -14,10 +14,12 @@ weights):
   with that embedding in place of ``z``, starting from the previous segment's last output. Trio models
   have one core decoder per output head (melody, bass, drums), all fed the same embedding.
 
-Speed (see ``bench/runtime.py``): the z (or embedding) contribution to the first layer's gates and the
-initial state are computed once per segment; the previous output enters as a row gather of the kernel
-instead of a one-hot matrix product; deeper layers use one fused ``[x, h]`` GEMV; all buffers are
-preallocated per call; the batch dimension is vectorised throughout.
+Speed (see ``bench/runtime.py``): every decode, single model, trio or several models together, steps
+through :class:`_Cores`: one GEMV per layer per step (a layer's output times its own recurrent kernel and
+the next layer's input kernel, biases folded in as an extra row), the z (or embedding) contribution to the
+first layer computed once per segment, the previous output entering as a row gather, element-wise work on
+1-D views at batch 1, and temperature-scaled Gumbel noise drawn up front so sampling is an add and an
+argmax.
 """
 from __future__ import annotations
 
@@ -28,7 +30,7 @@ import numpy as np
 
 from ..configs import MusicVAEConfig
 from .lstm import PackedLSTM, activate, run_sequence
-from .weights import check_weights, decoder_prefixes, lstm_scope_names, num_conductor_levels
+from .weights import check_weights, decoder_prefixes, num_conductor_levels
 
 GREEDY_TEMPERATURE = 1e-4
 
@@ -99,7 +101,7 @@ class MusicVAE:
              _Dense(weights, f"decoder/hierarchical_level_{k}/initial_state"))
             for k in range(num_conductor_levels(config))]
         self.offsets = np.concatenate([[0], np.cumsum(config.output_depths)]).astype(int)
-        self._stack = _StackedCores(self.cores) if len(self.cores) > 1 else None
+        self._steps = _Cores(self.cores)
 
     @property
     def enc_layers(self):
@@ -155,15 +157,12 @@ class MusicVAE:
             raise ValueError(f"decode: z has size {z.shape[1]}, config {cfg.name!r} expects {cfg.z_size}")
         B, T = z.shape[0], cfg.max_seq_len
         temps = list(temperatures) if temperatures is not None else [temperature] * len(self.cores)
-        greedy = all(t <= GREEDY_TEMPERATURE for t in temps)
-        if rng is None and not greedy:
+        if rng is None and not all(t <= GREEDY_TEMPERATURE for t in temps):
             rng = np.random.default_rng()
-        # Gumbel noise per (head, step, row, class), drawn up front in one call per head: sampling from
-        # softmax(logits / T) is then argmax(logits / T + noise) (the Gumbel-max trick), and the same seed
-        # gives the same riff.
-        uniforms = None if greedy else [
-            None if t <= GREEDY_TEMPERATURE else rng.gumbel(size=(T, B, d)).astype(np.float32)
-            for t, d in zip(temps, cfg.output_depths)]
+        # Gumbel noise per (head, step, row, class), drawn up front in one call per head, so the same seed
+        # gives the same riff however the decode is split into segments.
+        noise = [None if t <= GREEDY_TEMPERATURE else gumbel_noise(rng, (T, B, d), t)
+                 for t, d in zip(temps, cfg.output_depths)]
         ctrl = None
         if cfg.control_depth:
             if controls is None:
@@ -173,19 +172,13 @@ class MusicVAE:
         classes = np.zeros((B, T, len(self.cores)), np.int64)
         logits = np.zeros((B, T, cfg.output_depth), np.float32) if return_logits else None
         if not cfg.hierarchical:
-            self._decode_segment(0, z, 0, T, None, ctrl, temps, uniforms, classes, logits)
+            self._steps.decode_segment(z, 0, T, None, ctrl, noise, classes, logits, self.offsets)
             return DecodeResult(classes, logits)
         seg_len = cfg.level_lengths[-1]
-        prev = [None] * len(self.cores)
+        prev = None
         for seg, emb in enumerate(self._conductor_embeddings(z)):
-            start = seg * seg_len
-            if self._stack is not None:
-                prev = self._stack.decode_segment(self, emb, start, seg_len, prev, ctrl, temps, uniforms, classes,
-                                                  logits)
-                continue
-            for k in range(len(self.cores)):
-                prev[k] = self._decode_segment(k, emb, start, seg_len, prev[k], ctrl, temps, uniforms, classes,
-                                               logits)
+            prev = self._steps.decode_segment(emb, seg * seg_len, seg_len, prev, ctrl, noise, classes, logits,
+                                              self.offsets)
         return DecodeResult(classes, logits)
 
     def _conductor_embeddings(self, z: np.ndarray) -> List[np.ndarray]:
@@ -221,149 +214,165 @@ class MusicVAE:
 
         return recurse(0, z)
 
-    def _decode_segment(self, k: int, z: np.ndarray, start: int, length: int, prev: Optional[np.ndarray],
-                        ctrl: Optional[np.ndarray], temps: List[float], uniforms: Optional[np.ndarray],
-                        classes: np.ndarray, logits: Optional[np.ndarray]) -> np.ndarray:
-        """Decode ``length`` steps of core decoder ``k`` from embedding ``z``; returns the last classes."""
-        core = self.cores[k]
-        B = z.shape[0]
-        states = core.initial_state(z)
-        cells = core.cells
-        n = len(cells)
-        first = cells[0]
-        zc = z @ core.w_z + first.bias                                    # once per segment
-        ctrl_w = ctrl[:, start:start + length] @ core.w_c if ctrl is not None else None
-        # Buffers: layer l>0 reads [h_{l-1}, h_l] from xh[l] with one fused GEMV.
-        c = [s[0].copy() for s in states]
-        h0 = states[0][1].copy()
-        xh = [None] + [np.concatenate([states[l - 1][1], states[l][1]], axis=1) for l in range(1, n)]
-        gates = [np.empty((B, 4 * cell.units), np.float32) for cell in cells]
-        tmp = [np.empty((B, cell.units), np.float32) for cell in cells]
-        top_h = h0 if n == 1 else xh[n - 1][:, cells[n - 2].units:]
-        step_logits = np.empty((B, core.depth), np.float32)
-        temp = temps[k]
-        greedy = temp <= GREEDY_TEMPERATURE
-        head_off = self.offsets[k]
-        cls = prev
-        for t in range(length):
-            g = gates[0]
-            np.matmul(h0, first.recurrent, out=g)
-            g += zc
-            if cls is not None:
-                g += core.w_prev[cls]
-            if ctrl_w is not None:
-                g += ctrl_w[:, t]
-            activate(g, c[0], h0, tmp[0])
-            for l in range(1, n):
-                H_prev = cells[l - 1].units
-                buf = xh[l]
-                buf[:, :H_prev] = h0 if l == 1 else xh[l - 1][:, cells[l - 2].units:]
-                gl = gates[l]
-                np.matmul(buf, cells[l].fused, out=gl)
-                gl += cells[l].bias
-                activate(gl, c[l], buf[:, H_prev:], tmp[l])
-            np.matmul(top_h, core.out.kernel, out=step_logits)
-            step_logits += core.out.bias
-            if logits is not None:
-                logits[:, start + t, head_off:head_off + core.depth] = step_logits
-            if greedy:
-                cls = np.argmax(step_logits, axis=1)
-            else:
-                cls = _sample(step_logits, temp, uniforms[k][start + t])
-            classes[:, start + t, k] = cls
-        return cls
+
+def gumbel_noise(rng: np.random.Generator, shape: Tuple[int, ...], temperature: float) -> np.ndarray:
+    """``temperature`` times standard Gumbel noise, float32: sampling from ``softmax(logits / T)`` is then
+    ``argmax(logits + noise)`` (the Gumbel-max trick, scaled by ``T`` so that the logits need no division).
+
+    Drawn as ``-log(E)`` with ``E`` a float64 standard exponential (NumPy's ziggurat), three times faster than
+    ``Generator.gumbel`` and never infinite.
+    """
+    e = rng.standard_exponential(shape)
+    np.log(e, out=e)
+    return np.multiply(e, -float(temperature), dtype=np.float32, casting="same_kind")
 
 
-def _sample(logits: np.ndarray, temperature: float, gumbel: np.ndarray) -> np.ndarray:
-    """Categorical samples from ``softmax(logits / temperature)`` via Gumbel-max with pre-drawn noise."""
-    scaled = logits * np.float32(1.0 / temperature)
-    scaled += gumbel
-    return np.argmax(scaled, axis=1)
+class _Cores:
+    """K core decoders (K >= 1) with equal LSTM sizes, stepped together in one time loop.
 
+    Every per-step product runs once for all K decoders (a stacked ``matmul`` over a leading decoder axis)
+    and every element-wise LSTM update is one set of ufunc calls on [K, B, ...] arrays. The weights are laid
+    out so that a step costs one product per layer:
 
-class _StackedCores:
-    """Several core decoders with equal LSTM sizes (trio: melody, bass, drums) stepped together.
+    - each layer's output ``h_l`` (with a constant 1 appended) multiplies ``[[R_l, A_l], [0, b]]``, where
+      ``R_l`` is its own recurrent kernel (consumed at the next step) and ``A_l`` the next layer's input kernel
+      (or, for the top layer of a single decoder, the output projection), ``b`` that layer's bias;
+    - the previous output enters the first layer as a row gather of its kernel; the latent code's
+      contribution (and the first layer's bias) is computed once per segment;
+    - sampling adds pre-drawn, temperature-scaled Gumbel noise (:func:`gumbel_noise`) and takes the argmax
+      straight into the output buffer.
 
-    Their recurrent GEMVs run as one stacked ``matmul`` over a leading decoder axis and their element-wise
-    LSTM updates as one set of ufunc calls, which divides the per-step Python/NumPy call overhead by the
-    number of decoders. Previous outputs of all heads are one row gather from a concatenated table.
+    Single-instrument models, trio models (melody, bass, drums heads fed one embedding) and several models
+    decoded together (:class:`DecodeTogether`, one code each) all decode through this class.
     """
 
     def __init__(self, cores: List[_CoreDecoder]):
-        self.k = len(cores)
-        self.sizes = cores[0].sizes
-        if any(c.sizes != self.sizes or c.z_dim != cores[0].z_dim for c in cores):
-            raise ValueError("stacked decoding needs equal LSTM sizes")
-        n = len(self.sizes)
-        self.rec0 = np.stack([c.cells[0].recurrent for c in cores])                       # [K, H, 4H]
-        self.bias0 = np.stack([c.cells[0].bias for c in cores])[:, None, :]                # [K, 1, 4H]
-        self.w_z = np.stack([c.w_z for c in cores])                                       # [K, E, 4H]
+        self.k = K = len(cores)
+        self.sizes = sizes = cores[0].sizes
+        if any(c.sizes != sizes or c.z_dim != cores[0].z_dim for c in cores):
+            raise ValueError("decoding several core decoders together needs equal LSTM sizes and code sizes")
+        n = len(sizes)
+        self.cores, self.depths = cores, [c.depth for c in cores]
+        # the top layer's product includes the output projection when there is one decoder (K = 1); with
+        # several, output depths differ (trio: 90, 90, 512) and each head projects on its own
+        self.top_merged = K == 1
+        self.w_z = np.stack([c.w_z for c in cores])                                        # [K, E, 4H0]
+        self.bias0 = np.stack([c.cells[0].bias for c in cores])[:, None, :]                 # [K, 1, 4H0]
         self.w_c = np.stack([c.w_c for c in cores]) if cores[0].control_depth else None
-        self.fused = [np.stack([c.cells[l].fused for c in cores]) for l in range(1, n)]   # [K, H+H, 4H]
-        self.bias = [np.stack([c.cells[l].bias for c in cores])[:, None, :] for l in range(1, n)]
-        self.table = np.concatenate([c.w_prev for c in cores])                            # [sum depth, 4H]
-        self.table_off = np.concatenate([[0], np.cumsum([c.depth for c in cores])[:-1]]).astype(np.int64)
-        self.cores = cores
-        self.offsets = np.concatenate([[0], np.cumsum([c.depth for c in cores])]).astype(int)
+        self.table = np.concatenate([c.w_prev for c in cores])                             # [sum depth, 4H0]
+        self.table_off = np.concatenate([[0], np.cumsum(self.depths)[:-1]]).astype(np.int64)[:, None]
+        self.w = []
+        for l, H in enumerate(sizes):
+            mats = []
+            for c in cores:
+                if l < n - 1:
+                    a, b = c.cells[l + 1].kernel, c.cells[l + 1].bias
+                elif self.top_merged:
+                    a, b = c.out.kernel, c.out.bias
+                else:
+                    a = b = None
+                rec = c.cells[l].recurrent
+                if a is None:
+                    mats.append(np.concatenate([rec, np.zeros((1, 4 * H), np.float32)]))
+                else:
+                    top = np.concatenate([rec, a], axis=1)
+                    bottom = np.concatenate([np.zeros(4 * H, np.float32), b])[None]
+                    mats.append(np.concatenate([top, bottom]))
+            self.w.append(np.ascontiguousarray(np.stack(mats)))                          # [K, H+1, 4H+X]
+        self.out = None if self.top_merged else [
+            np.ascontiguousarray(np.concatenate([c.out.kernel, c.out.bias[None]])) for c in cores]  # [H+1, D]
 
-    def decode_segment(self, model: "MusicVAE", emb: np.ndarray, start: int, length: int, prev: List,
-                       ctrl: Optional[np.ndarray], temps: List[float], uniforms: Optional[np.ndarray],
-                       classes: np.ndarray, logits: Optional[np.ndarray]) -> List[np.ndarray]:
-        # ``emb`` [B, E] is shared by all decoders (trio conductor output) or [K, B, E], one code per decoder
-        # (several single-instrument models decoded together, see :func:`decode_together`).
-        K = self.k
+    def decode_segment(self, emb: np.ndarray, start: int, length: int, prev: Optional[np.ndarray],
+                       ctrl: Optional[np.ndarray], noise: Sequence[Optional[np.ndarray]], classes: np.ndarray,
+                       logits: Optional[np.ndarray], head_offsets: np.ndarray) -> np.ndarray:
+        """Decode steps ``start .. start+length`` from ``emb`` ([B, E] shared by all decoders, or [K, B, E]
+        one code each); ``prev`` [K, B] are the previous segment's last classes (None: zero input).
+
+        ``noise[k]`` [T, B, depth_k] is decoder k's temperature-scaled Gumbel noise (None: greedy). Writes
+        ``classes[:, start + t, k]`` (and ``logits`` when given); returns the last classes [K, B].
+        """
+        K, sizes, n, w = self.k, self.sizes, len(self.sizes), self.w
         per_core = emb.ndim == 3
         B = emb.shape[1] if per_core else emb.shape[0]
-        sizes = self.sizes
-        n = len(sizes)
+        # Element-wise work runs on views without the size-1 leading axes: NumPy's per-call overhead is about
+        # half for 1-D arrays, and a riff at batch 1 from one model is all 1-D.
+        if K == 1:
+            sq = (lambda a: a[0, 0]) if B == 1 else (lambda a: a[0])
+        else:
+            sq = (lambda a: a[:, 0]) if B == 1 else (lambda a: a)
         init = np.stack([np.tanh(c.z_to_state(emb[k] if per_core else emb))
-                         for k, c in enumerate(self.cores)]).astype(np.float32)          # [K, B, 2*sum]
-        c_st, h_st, pos = [], [], 0
-        for H in sizes:
-            c_st.append(np.ascontiguousarray(init[:, :, pos:pos + H]))
-            h_st.append(np.ascontiguousarray(init[:, :, pos + H:pos + 2 * H]))
+                         for k, c in enumerate(self.cores)]).astype(np.float32)          # [K, B, 2*sum(H)]
+        c_st, h_aug, m, gates, tmp, pos = [], [], [], [], [], 0
+        for l, H in enumerate(sizes):
+            c_st.append(sq(np.ascontiguousarray(init[:, :, pos:pos + H])))
+            h = np.ones((K, B, H + 1), np.float32)
+            h[:, :, :H] = init[:, :, pos + H:pos + 2 * H]
+            h_aug.append(h)
+            m.append(np.empty((K, B, w[l].shape[2]), np.float32))
+            m[l][:, :, :4 * H] = np.matmul(h[:, :, :H], w[l][:, :H, :4 * H])  # recurrent part, for step 0
+            gates.append(sq(np.empty((K, B, 4 * H), np.float32)))
+            tmp.append(sq(np.empty((K, B, H), np.float32)))
             pos += 2 * H
-        zc = np.matmul(emb if per_core else emb[None], self.w_z) + self.bias0             # [K, B, 4H0]
-        ctrl_w = None
+        # product operands: one 2-D (or 1-D) GEMV for a single decoder, a stacked matmul for several
+        mm = [(sq(h_aug[l]), w[l][0], sq(m[l])) if K == 1 else (h_aug[l], w[l], m[l]) for l in range(n)]
+        h_views = [sq(h_aug[l])[..., :H] for l, H in enumerate(sizes)]
+        m_rec = [sq(m[l])[..., :4 * H] for l, H in enumerate(sizes)]
+        m_in = [sq(m[l])[..., 4 * H:] for l, H in enumerate(sizes)]
+        zc = sq(np.matmul(emb if per_core else emb[None], self.w_z) + self.bias0)            # [K, B, 4H0]
+        ctrl_t = None
         if ctrl is not None and self.w_c is not None:
             ctrl_w = np.matmul(ctrl[None, :, start:start + length], self.w_c[:, None])      # [K, B, T, 4H0]
-        h0 = h_st[0]
-        xh = [None] + [np.concatenate([h_st[l - 1], h_st[l]], axis=2) for l in range(1, n)]
-        gates = [np.empty((K, B, 4 * H), np.float32) for H in sizes]
-        tmp = [np.empty((K, B, H), np.float32) for H in sizes]
-        top = h0 if n == 1 else xh[n - 1][:, :, sizes[n - 2]:]
-        greedy = [t <= GREEDY_TEMPERATURE for t in temps]
-        cls = None
-        if all(p is not None for p in prev):
-            cls = np.stack(prev)                                                            # [K, B]
-        out_cls = [None] * K
+            ctrl_t = [sq(ctrl_w[:, :, t]) for t in range(length)]
+        hist = np.empty((length, K, B), np.int64)
+        table, off = self.table, self.table_off
+        if prev is None:
+            idx = None
+        else:
+            idx = sq(np.asarray(prev, np.int64).reshape(K, B) + off)
+            idx = int(idx) if idx.ndim == 0 else idx
+        top = n - 1
+        if self.top_merged:
+            heads = [(m_in[top], None)]
+        else:
+            top_h = sq(h_aug[top])
+            heads = [(np.empty((B, d) if B > 1 else (d,), np.float32), (top_h[k], self.out[k]))
+                     for k, d in enumerate(self.depths)]
+        steps = [(None if nz is None else (nz[start:start + length, 0] if B == 1 else nz[start:start + length]),
+                  np.empty((B, d) if B > 1 else (d,), np.float32)) for nz, d in zip(noise, self.depths)]
+        g0, c0, hv0, tmp0, rec0 = gates[0], c_st[0], h_views[0], tmp[0], m_rec[0]
+        mm0_h, mm0_w, mm0_out = mm[0]
+        upper = [(m_in[l - 1], m_rec[l], gates[l], c_st[l], h_views[l], tmp[l]) + mm[l] for l in range(1, n)]
         for t in range(length):
-            g = gates[0]
-            np.matmul(h0, self.rec0, out=g)
-            g += zc
-            if cls is not None:
-                g += self.table[(cls + self.table_off[:, None]).reshape(-1)].reshape(K, B, -1)
-            if ctrl_w is not None:
-                g += ctrl_w[:, :, t]
-            activate(g, c_st[0], h0, tmp[0])
-            for l in range(1, n):
-                Hp = sizes[l - 1]
-                buf = xh[l]
-                buf[:, :, :Hp] = h0 if l == 1 else xh[l - 1][:, :, sizes[l - 2]:]
-                gl = gates[l]
-                np.matmul(buf, self.fused[l - 1], out=gl)
-                gl += self.bias[l - 1]
-                activate(gl, c_st[l], buf[:, :, Hp:], tmp[l])
-            for k, core in enumerate(self.cores):
-                lg = top[k] @ core.out.kernel
-                lg += core.out.bias
+            np.add(rec0, zc, out=g0)
+            if idx is not None:
+                g0 += table[idx]
+            if ctrl_t is not None:
+                g0 += ctrl_t[t]
+            activate(g0, c0, hv0, tmp0)
+            np.matmul(mm0_h, mm0_w, out=mm0_out)
+            for below, rec, gl, cl, hvl, tmpl, mm_h, mm_w, mm_out in upper:
+                np.add(below, rec, out=gl)
+                activate(gl, cl, hvl, tmpl)
+                np.matmul(mm_h, mm_w, out=mm_out)
+            row = hist[t]
+            for k, (lg, proj) in enumerate(heads):
+                if proj is not None:
+                    np.matmul(proj[0], proj[1], out=lg)
                 if logits is not None:
-                    off = self.offsets[k]
-                    logits[:, start + t, off:off + core.depth] = lg
-                out_cls[k] = np.argmax(lg, axis=1) if greedy[k] else _sample(lg, temps[k], uniforms[k][start + t])
-                classes[:, start + t, k] = out_cls[k]
-            cls = np.stack(out_cls)
-        return [cls[k] for k in range(K)]
+                    logits[:, start + t, head_offsets[k]:head_offsets[k + 1]] = lg
+                nz, scratch = steps[k]
+                if nz is not None:
+                    lg = np.add(lg, nz[t], out=scratch)
+                if B == 1:
+                    row[k, 0] = lg.argmax()
+                else:
+                    np.argmax(lg, axis=1, out=row[k])
+            if K == 1:
+                idx = int(row[0, 0]) if B == 1 else row[0]
+            else:
+                idx = sq(row + off)
+        classes[:, start:start + length, :K] = hist.transpose(2, 0, 1)
+        return hist[-1].copy()
 
 
 def can_decode_together(models: Sequence[MusicVAE]) -> bool:
@@ -386,7 +395,8 @@ class DecodeTogether:
         if not can_decode_together(models):
             raise ValueError("models cannot be decoded together (need flat single-head models of equal sizes)")
         self.models = list(models)
-        self._stack = _StackedCores([m.cores[0] for m in self.models])
+        self._steps = _Cores([m.cores[0] for m in self.models])
+        self.offsets = np.concatenate([[0], np.cumsum(self._steps.depths)]).astype(int)
 
     def decode(self, z: np.ndarray, temperatures: Sequence[float], rng: Optional[np.random.Generator] = None,
                return_logits: bool = False, shared_noise: Optional[Dict[int, int]] = None) -> DecodeResult:
@@ -400,17 +410,18 @@ class DecodeTogether:
         K, B = z.shape[0], z.shape[1]
         T = self.models[0].config.max_seq_len
         temps = [float(t) for t in temperatures]
+        depths = self._steps.depths
         if rng is None:
             rng = np.random.default_rng()
-        noise = [None if t <= GREEDY_TEMPERATURE or k in (shared_noise or {})
-                 else rng.gumbel(size=(T, B, c.depth)).astype(np.float32)
-                 for k, (t, c) in enumerate(zip(temps, self._stack.cores))]
-        for k, j in (shared_noise or {}).items():
+        shared = shared_noise or {}
+        noise = [None if t <= GREEDY_TEMPERATURE or k in shared else gumbel_noise(rng, (T, B, d), t)
+                 for k, (t, d) in enumerate(zip(temps, depths))]
+        for k, j in shared.items():
             if temps[k] > GREEDY_TEMPERATURE:
-                if self._stack.cores[k].depth != self._stack.cores[j].depth or noise[j] is None:
+                if depths[k] != depths[j] or noise[j] is None:
                     raise ValueError(f"shared_noise {k}->{j}: decoders need equal depths and {j} must sample")
-                noise[k] = noise[j]
+                noise[k] = noise[j] if temps[k] == temps[j] else noise[j] * np.float32(temps[k] / temps[j])
         classes = np.zeros((B, T, K), np.int64)
-        logits = np.zeros((B, T, int(self._stack.offsets[-1])), np.float32) if return_logits else None
-        self._stack.decode_segment(None, z, 0, T, [None] * K, None, temps, noise, classes, logits)
+        logits = np.zeros((B, T, int(self.offsets[-1])), np.float32) if return_logits else None
+        self._steps.decode_segment(z, 0, T, None, None, noise, classes, logits, self.offsets)
         return DecodeResult(classes, logits)
