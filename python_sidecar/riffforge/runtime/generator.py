@@ -36,7 +36,7 @@ from ..music.riff import INSTRUMENTS, PITCH_CLASS_NAMES, STYLES, Riff, RiffError
 from .bundle import Bundle
 from .control import class_energy, slerp, target_energy
 from .model import DecodeTogether, can_decode_together
-from .render import (encoder_inputs, key_shift, melody_triples, render_drums, render_melodic, tonal_centre,
+from .render import (encoder_inputs, follow_shift, key_shift, melody_triples, render_drums, render_melodic, tonal_centre,
                      tracks_to_classes)
 
 HEAD_NAMES = {"band": ("guitar", "bass", "drums"), "drums": ("drums",), "guitar": ("guitar",), "bass": ("bass",)}
@@ -263,8 +263,11 @@ class ModelGenerator:
             bass_triples = []
         bass_shift = shift
         if separate_keys and "bass" in triples and triples["bass"]:
-            # separate bass model: its own tonal centre goes onto the key (its pitch content is its own)
+            # separate bass model: its own tonal centre goes onto the key, or, with a guitar, the shift
+            # whose beat notes land on the guitar's roots (its notes are its own; its register follows)
             bass_shift = key_shift(tonal_centre(triples["bass"]), key_pc)
+            if triples.get("guitar"):
+                bass_shift = follow_shift(triples["guitar"], shift, triples["bass"], bass_shift, bars * 16)
         if bass_triples:
             tracks["bass"] = render_melodic(bass_triples, bass_shift, tuning.bass_lowest, tuning.bass_highest,
                                             tuning.bass_lowest + (key_pc - tuning.bass_lowest) % 12,

@@ -44,6 +44,33 @@ def key_shift(centre: Optional[int], key_pc: int) -> int:
     return (key_pc - centre + 6) % 12 - 6
 
 
+def _sounding_on_beats(triples: Sequence[Tuple[int, int, int]], total: int, beat: int = 4) -> Dict[int, int]:
+    """Lowest sounding pitch at every beat start ``0, beat, ..`` below ``total`` (beats where one sounds)."""
+    out: Dict[int, int] = {}
+    for s, e, p in triples:
+        for b in range(-(-s // beat) * beat, min(e, total), beat):
+            if b not in out or p < out[b]:
+                out[b] = p
+    return out
+
+
+def follow_shift(lead: Sequence[Tuple[int, int, int]], lead_shift: int, line: Sequence[Tuple[int, int, int]],
+                 default: int, total: int) -> int:
+    """Transposition (-6..5) for ``line`` (a separately decoded bass) that makes its beat notes land on the
+    pitch classes of ``lead`` (the guitar, shifted by ``lead_shift``) most often; ties keep ``default`` (the
+    line's own tonal centre on the key) or the shift closest to it. The notes stay the model's; only where
+    the whole line sits follows the guitar's root movement."""
+    lead_pc = {b: (p + lead_shift) % 12 for b, p in _sounding_on_beats(lead, total).items()}
+    line_pc = {b: p % 12 for b, p in _sounding_on_beats(line, total).items() if b in lead_pc}
+    if not line_pc:
+        return default
+    scores = np.zeros(12, int)
+    for b, pc in line_pc.items():
+        scores[(lead_pc[b] - pc) % 12] += 1
+    best = [(k + 6) % 12 - 6 for k in np.flatnonzero(scores == scores.max())]
+    return min(best, key=lambda k: (k != default, abs(k - default)))
+
+
 def fold_into(pitches: Sequence[int], lo: int, hi: int, anchor: int) -> int:
     """Octave offset (multiple of 12) that puts the lowest pitch closest above ``anchor`` inside [lo, hi]."""
     if not pitches:
