@@ -21,6 +21,7 @@ default bundles are trained in issue 7; until then no packaged default exists an
 """
 from __future__ import annotations
 
+import inspect
 import os
 import subprocess
 import sys
@@ -129,6 +130,42 @@ def independent_band(gen_parts, request, rng):
                                           lo + (key_pc - lo) % 12, vel, role == "guitar")
     return Riff(tempo=feel["tempo"], bars=2, key=feel["key"], mode=feel["mode"], style=request.style, intensity=x,
                 seed=request.seed, tracks=tracks, model_id="independent", tuning=feel["tuning"])
+
+
+def style_by_gain(bundles, per_style: int = 30) -> None:
+    """Style control on the packaged default band: each part's generated track is encoded by its own bundle
+    and classified by the nearest style centroid; ``style_gain`` 0 leaves only the style's feel (tempo,
+    tuning, mode), the default 3 places codes past the centroid."""
+    from riffforge.generation import RiffRequest
+    from riffforge.music.riff import STYLES
+    from riffforge.runtime.generator import ModelGenerator
+    from riffforge.runtime.render import encoder_inputs, tracks_to_classes
+
+    default_gain = inspect.signature(ModelGenerator).parameters["style_gain"].default
+    by_role = {b.role: b for b in bundles}
+    cents = {}
+    for role, b in by_role.items():
+        names = sorted(k[6:] for k in b.controls if k.startswith("style/"))
+        cents[role] = (names, np.stack([b.controls["style/" + n] for n in names]))
+
+    def nearest(role, riff):
+        b, (names, C) = by_role[role], cents[role]
+        cls = tracks_to_classes(riff.tracks, [role], b.config.max_seq_len)
+        mu, _ = b.model.encode(encoder_inputs(cls, b.config.encoding)[None])
+        return names[int(np.argmin(((C - mu) ** 2).sum(1)))]
+
+    print(f"\n9. style control on the packaged default band: share of riffs whose part, encoded by its own model,"
+          f" is nearest\n   to the requested style's centroid (chance {1 / len(STYLES):.2f}; intensity 0.5, "
+          f"{per_style} riffs per style)")
+    print(f"  {'style_gain':<12}{'part':<8}" + "".join(f"{s:>8}" for s in STYLES) + f"{'mean':>8}")
+    for gain in (0.0, 3.0, 5.0):
+        gen = ModelGenerator(bundles, style_gain=gain)
+        riffs = {s: [gen.generate(RiffRequest(intensity=0.5, style=s, seed=700 + i)) for i in range(per_style)]
+                 for s in STYLES}
+        for role in ("guitar", "bass", "drums"):
+            acc = [np.mean([nearest(role, r) == s for r in riffs[s]]) for s in STYLES]
+            label = f"{gain:g}" + (" (default)" if gain == default_gain else "")
+            print(f"  {label:<12}{role:<8}" + "".join(f"{a:8.2f}" for a in acc) + f"{np.mean(acc):8.2f}")
 
 
 def main() -> int:
@@ -305,6 +342,8 @@ def main() -> int:
                 bg = np.nanmean([bass_guitar_root_agreement(r) for r in riffs])
                 mf = np.nanmean([best_modal_fit(r)[2] for r in riffs])
                 print(f"  {label[:44]:<44}{ks:18.3f}{bg:18.3f}{mf:12.3f}")
+    if default and all(r in getattr(gdef, "parts", {}) for r in ("guitar", "bass", "drums")):
+        style_by_gain(load_bundles(DEFAULT_MODELS_DIR))
     print(f"\nsummary: drum decode p50 {p50_drum:.2f} ms, band generate p50 {p50_band:.2f} ms")
     return 0
 
