@@ -121,3 +121,19 @@ def test_evaluate_cli_errors(tmp_path, capsys):
     assert "--styles" in capsys.readouterr().err
     assert main(["evaluate", "--models", "procedural", "--train-corpus", "drums", "--out", str(tmp_path / "r")]) == 2
     assert "INSTRUMENT=DIR" in capsys.readouterr().err
+
+
+def test_blast_is_scored_where_the_style_blasts():
+    import math
+
+    from riffforge.evaluation.report import add_blast_scopes, blast_styles
+    from riffforge.music.riff import STYLES
+
+    assert blast_styles(STYLES) == ["death", "black"]
+    per_style = {"m": {st: {"blast_rate": r} for st, r in zip(STYLES, (0.1, 0.6, 0.4, 0.0, 0.2, 0.3))}}
+    summary = {"m": {"blast_rate": 0.27}, "GMD rock": {"blast_rate": 0.01}}
+    add_blast_scopes(summary, per_style, STYLES)
+    assert summary["m"]["blast_in_style"] == 0.5                       # death, black
+    assert math.isclose(summary["m"]["blast_off_style"], 0.15)           # thrash, doom, djent, groove
+    assert math.isnan(per_style["m"]["doom"]["blast_in_style"]) and per_style["m"]["doom"]["blast_off_style"] == 0.0
+    assert summary["GMD rock"]["blast_in_style"] == summary["GMD rock"]["blast_off_style"] == 0.01

@@ -24,7 +24,6 @@ from typing import Dict, Iterable, List, Optional, Sequence, Set, Tuple
 
 import numpy as np
 
-from ..encoding import drums as drum_enc
 from ..encoding import melody as mel_enc
 from ..music.riff import Riff
 from ..runtime.render import tracks_to_classes

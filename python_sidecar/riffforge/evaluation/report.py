@@ -25,16 +25,20 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Dict, List, Mapping, Optional, Sequence
 
-from ..metrics import METRIC_NAMES, riff_metrics, spearman, summarize
+from ..metrics import riff_metrics, spearman, summarize
 from ..music.riff import STYLES
 from .novelty import duplicate_rates, pairwise_diversity, training_keys
 from .sources import EvaluationError, Source, load_reference, parse_model_spec
 
-#: (metric, label) that fine-tuning on Metal should raise.
-HEADLINE = (("double_kick_rate", "double-kick rate"), ("blast_rate", "blast rate"),
+#: (metric, label) that fine-tuning on Metal should raise. Blast beats count in the styles whose drum
+#: vocabulary has them (:func:`blast_styles`); elsewhere a blast is a wrong note (``blast_off_style``, which
+#: should fall; ``blast_rate`` over all styles is reported beside them).
+HEADLINE = (("double_kick_rate", "double-kick rate"), ("blast_in_style", "blast rate in blast styles"),
             ("gallop_match", "gallop match"), ("power_chord_ratio", "power-chord ratio"),
             ("mode_share", "modal fit"), ("kick_guitar_synchrony", "kick–guitar sync"))
-EXTRA = ("energy", "tempo", "drum_onsets_per_bar", "skank_match", "backbeat_share", "best_mode_share",
+#: (metric, label) that fine-tuning on Metal should lower.
+FALLING = (("blast_off_style", "blast rate in the other styles"),)
+EXTRA = ("blast_rate", "energy", "tempo", "drum_onsets_per_bar", "skank_match", "backbeat_share", "best_mode_share",
          "pitch_class_entropy", "bass_guitar_root_agreement")
 DUPLICATE_LIMIT = 0.05
 
@@ -70,6 +74,33 @@ def _table(header: Sequence[str], rows: Sequence[Sequence]) -> List[str]:
     out = ["| " + " | ".join(header) + " |", "|" + "|".join([" --- "] + [" ---: "] * (len(header) - 1)) + "|"]
     out += ["| " + " | ".join(_fmt(c) for c in r) + " |" for r in rows]
     return out
+
+
+def blast_styles(styles: Sequence[str]) -> List[str]:
+    """The styles whose drum ladder (:mod:`riffforge.music.styles`) has a blast beat centred inside intensity
+    0..1 (death, black): where a blast is Metal vocabulary rather than noise."""
+    from ..music.styles import STYLE_SPECS
+
+    return [s for s in styles if any(n.startswith("blast") and c <= 1.0 for n, c, _, _ in STYLE_SPECS[s].drums)]
+
+
+def add_blast_scopes(summary: Dict[str, Dict], per_style: Dict[str, Dict[str, Dict]], styles: Sequence[str]) -> None:
+    """Add ``blast_in_style`` / ``blast_off_style``: the blast rate over the blast styles and over the others
+    (per style: the style's blast rate on its side, nan on the other). Reference sources have no styles:
+    both are their overall blast rate."""
+    inside = set(blast_styles(styles))
+    for name, s in summary.items():
+        by_style = per_style.get(name)
+        if by_style is None:
+            s["blast_in_style"] = s["blast_off_style"] = s.get("blast_rate", math.nan)
+            continue
+        for key, want in (("blast_in_style", True), ("blast_off_style", False)):
+            vals = []
+            for st, m in by_style.items():
+                m[key] = m["blast_rate"] if (st in inside) == want else math.nan
+                if (st in inside) == want and not math.isnan(m["blast_rate"]):
+                    vals.append(m["blast_rate"])
+            s[key] = sum(vals) / len(vals) if vals else math.nan
 
 
 def sample_sources(sources: Sequence[Source], opts: EvalOptions):
@@ -152,6 +183,7 @@ def run_evaluation(opts: EvalOptions) -> Dict:
     all_rows.update(ref_rows)
     summary = {name: summarize(rs) for name, rs in all_rows.items()}
     per_style = {name: {st: summarize(rs) for st, rs in by_style.items()} for name, by_style in rows.items()}
+    add_blast_scopes(summary, per_style, opts.styles)
     control = {name: {st: spearman([float(r["intensity"]) for r in rs], [float(r["energy"]) for r in rs])
                       for st, rs in by_style.items()} for name, by_style in rows.items()}
 
@@ -172,12 +204,15 @@ def run_evaluation(opts: EvalOptions) -> Dict:
     checks = []
     if len(compare) == 2:
         base, ft = compare
-        for metric, label in HEADLINE:
-            overall = summary[ft][metric] > summary[base][metric]
-            styles_ok = [st for st in opts.styles if per_style[ft][st][metric] > per_style[base][st][metric]]
-            checks.append({"check": f"{label}: {ft} > {base}", "metric": metric, "base": summary[base][metric],
-                           "fine_tuned": summary[ft][metric], "overall": bool(overall),
-                           "styles_better": len(styles_ok), "styles": len(opts.styles)})
+        for (metric, label), rise in [(h, True) for h in HEADLINE] + [(f, False) for f in FALLING]:
+            def better(a, b):
+                return a > b if rise else a < b
+            overall = better(summary[ft][metric], summary[base][metric])
+            scored = [st for st in opts.styles if not math.isnan(per_style[ft][st][metric])]
+            styles_ok = [st for st in scored if better(per_style[ft][st][metric], per_style[base][st][metric])]
+            checks.append({"check": f"{label}: {ft} {'>' if rise else '<'} {base}", "metric": metric,
+                           "base": summary[base][metric], "fine_tuned": summary[ft][metric], "overall": bool(overall),
+                           "styles_better": len(styles_ok), "styles": len(scored)})
         if keys:
             worst = max(novelty[ft][st]["dup_all"] for st in opts.styles)
             checks.append({"check": f"exact duplicates of training examples <= {DUPLICATE_LIMIT:.0%} of riffs in every "
@@ -192,7 +227,8 @@ def run_evaluation(opts: EvalOptions) -> Dict:
                                                 for b in s.bundles]} for s in sources + refs},
                "reference_windows": {r.name: len(r.riffs) for r in refs},
                "summary": summary, "per_style": per_style, "intensity_spearman": control, "novelty": novelty,
-               "reconstruction": recon, "checks": checks, "compare": compare}
+               "reconstruction": recon, "checks": checks, "compare": compare,
+               "blast_styles": blast_styles(opts.styles)}
 
     # figures
     from .plots import plot_distributions, plot_headline, save_typical_rolls
@@ -223,6 +259,10 @@ def render_markdown(res: Dict, rolls: Mapping[str, Mapping[str, Path]], opts: Ev
         L.append(f"- **{name}** — {desc}")
     L += ["", "## Headline: Metal metrics that fine-tuning should raise", ""]
     L += _table(["metric"] + names, [[label] + [res["summary"][n][m] for n in names] for m, label in HEADLINE])
+    L += ["", f"Blast styles: {', '.join(res['blast_styles'])} (their drum vocabulary has blast beats; see "
+          "`riffforge.evaluation.report.blast_styles`). Fine-tuning should also make blasts rarer where the style "
+          "has none:", ""]
+    L += _table(["metric (should fall)"] + names, [[label] + [res["summary"][n][m] for n in names] for m, label in FALLING])
     L += [""]
     if res["checks"]:
         L += ["Checks:", ""]
@@ -236,7 +276,7 @@ def render_markdown(res: Dict, rolls: Mapping[str, Mapping[str, Path]], opts: Ev
     L += ["", "Definitions: `riffforge.metrics` (docstrings). Distributions:", "", "![metrics](metrics.png)", ""]
     L += ["## Per style", ""]
     gen_names = list(res["per_style"])
-    for m, label in HEADLINE:
+    for m, label in HEADLINE + FALLING:
         L += [f"**{label}** (`{m}`)", ""]
         L += _table(["style"] + gen_names, [[st] + [res["per_style"][n][st][m] for n in gen_names]
                                             for st in res["styles"]])
