@@ -227,6 +227,21 @@ def gumbel_noise(rng: np.random.Generator, shape: Tuple[int, ...], temperature: 
     return np.multiply(e, -float(temperature), dtype=np.float32, casting="same_kind")
 
 
+#: Up to this many rows, a step's product runs as one GEMV per row: OpenBLAS's GEMM repacks the whole
+#: weight matrix on every call, which at 2 rows costs about 7 GEMVs (see bench/runtime.py, batch rows).
+ROW_GEMV_MAX = 8
+
+
+def _products(h: np.ndarray, w: np.ndarray, out: np.ndarray, rows: int, stacked: bool = False) -> List[Tuple]:
+    """The ``(a, b, out)`` operands of ``out = h @ w`` as ``np.matmul`` calls: one call, or one per batch row
+    when there are a few (``h`` [rows, in], or ``stacked`` [K, rows, in] against ``w`` [K, in, X])."""
+    if not 1 < rows <= ROW_GEMV_MAX:
+        return [(h, w, out)]
+    if stacked:
+        return [(h[:, b:b + 1], w, out[:, b:b + 1]) for b in range(rows)]
+    return [(h[b], w, out[b]) for b in range(rows)]
+
+
 class _Cores:
     """K core decoders (K >= 1) with equal LSTM sizes, stepped together in one time loop.
 
@@ -314,7 +329,8 @@ class _Cores:
             tmp.append(sq(np.empty((K, B, H), np.float32)))
             pos += 2 * H
         # product operands: one 2-D (or 1-D) GEMV for a single decoder, a stacked matmul for several
-        mm = [(sq(h_aug[l]), w[l][0], sq(m[l])) if K == 1 else (h_aug[l], w[l], m[l]) for l in range(n)]
+        mm = [_products(sq(h_aug[l]), w[l][0], sq(m[l]), B) if K == 1 else _products(h_aug[l], w[l], m[l], B, True)
+              for l in range(n)]
         h_views = [sq(h_aug[l])[..., :H] for l, H in enumerate(sizes)]
         m_rec = [sq(m[l])[..., :4 * H] for l, H in enumerate(sizes)]
         m_in = [sq(m[l])[..., 4 * H:] for l, H in enumerate(sizes)]
@@ -335,13 +351,15 @@ class _Cores:
             heads = [(m_in[top], None)]
         else:
             top_h = sq(h_aug[top])
-            heads = [(np.empty((B, d) if B > 1 else (d,), np.float32), (top_h[k], self.out[k]))
-                     for k, d in enumerate(self.depths)]
+            heads = []
+            for k, d in enumerate(self.depths):
+                lg = np.empty((B, d) if B > 1 else (d,), np.float32)
+                heads.append((lg, _products(top_h[k], self.out[k], lg, B)))
         steps = [(None if nz is None else (nz[start:start + length, 0] if B == 1 else nz[start:start + length]),
                   np.empty((B, d) if B > 1 else (d,), np.float32)) for nz, d in zip(noise, self.depths)]
         g0, c0, hv0, tmp0, rec0 = gates[0], c_st[0], h_views[0], tmp[0], m_rec[0]
-        mm0_h, mm0_w, mm0_out = mm[0]
-        upper = [(m_in[l - 1], m_rec[l], gates[l], c_st[l], h_views[l], tmp[l]) + mm[l] for l in range(1, n)]
+        mm0 = mm[0]
+        upper = [(m_in[l - 1], m_rec[l], gates[l], c_st[l], h_views[l], tmp[l], mm[l]) for l in range(1, n)]
         for t in range(length):
             np.add(rec0, zc, out=g0)
             if idx is not None:
@@ -349,15 +367,18 @@ class _Cores:
             if ctrl_t is not None:
                 g0 += ctrl_t[t]
             activate(g0, c0, hv0, tmp0)
-            np.matmul(mm0_h, mm0_w, out=mm0_out)
-            for below, rec, gl, cl, hvl, tmpl, mm_h, mm_w, mm_out in upper:
+            for a, b, o in mm0:
+                np.matmul(a, b, out=o)
+            for below, rec, gl, cl, hvl, tmpl, mml in upper:
                 np.add(below, rec, out=gl)
                 activate(gl, cl, hvl, tmpl)
-                np.matmul(mm_h, mm_w, out=mm_out)
+                for a, b, o in mml:
+                    np.matmul(a, b, out=o)
             row = hist[t]
             for k, (lg, proj) in enumerate(heads):
                 if proj is not None:
-                    np.matmul(proj[0], proj[1], out=lg)
+                    for a, b, o in proj:
+                        np.matmul(a, b, out=o)
                 if logits is not None:
                     logits[:, start + t, head_offsets[k]:head_offsets[k + 1]] = lg
                 nz, scratch = steps[k]
