@@ -13,6 +13,7 @@ from riffforge.encoding import drums as drum_enc
 from riffforge.encoding import melody as mel_enc
 from riffforge.generation import RiffRequest, RiffRequestError
 from riffforge.music.procedural import ProceduralGenerator
+from riffforge.music.riff import STYLES
 from riffforge.runtime import (BundleError, MusicVAE, load_bundle, load_generator, random_canonical_weights,
                                save_bundle)
 from riffforge.runtime.control import class_energy, slerp
@@ -156,6 +157,19 @@ def test_default_band_intensity_moves_energy(style):
     xs = np.linspace(0, 1, 40)
     es = [energy(g.generate(RiffRequest(intensity=float(x), style=style, seed=100 + i))) for i, x in enumerate(xs)]
     assert spearman(list(xs), es) >= 0.9
+
+
+def test_default_band_is_calm_not_silent_at_intensity_zero():
+    """The calm end moves the code less far down the intensity direction (gain 1.5 below the midpoint, 3
+    above): at gain 3 everywhere, intensity 0 decoded to about 4 drum hits in 2 bars."""
+    from riffforge.runtime import DEFAULT_MODELS_DIR
+
+    g = load_generator(DEFAULT_MODELS_DIR)
+    calm = [g.generate(RiffRequest(intensity=0.0, style=s, seed=300 + i)) for i, s in enumerate(STYLES * 2)]
+    loud = [g.generate(RiffRequest(intensity=1.0, style=s, seed=300 + i)) for i, s in enumerate(STYLES * 2)]
+    hits = lambda rs: np.mean([len(r.tracks["drums"]) for r in rs])  # noqa: E731
+    assert hits(calm) >= 10, hits(calm)
+    assert hits(loud) > 2 * hits(calm)
 
 
 def test_band_riff_from_trio_bundle(band_dir):
