@@ -57,7 +57,7 @@ class RecipeOptions:
     base_drum_steps: int = 2700     # GMD base: 300 Magenta steps + 2700 = 3000 (val. accuracy 0.67; 400 left it at 0.49)
     base_mel_steps: int = 150
     ft_drum_steps: int = 1200
-    ft_mel_steps: int = 600
+    ft_mel_steps: int = 2000
     batch_size: int = 64            # Magenta's fixtures were trained at 64; the configs' own 512 is 8x slower
     base_mel_batch_size: int = 512  # the melody base run used the config's batch (150 x 512 examples)
     checkpoint_every: int = 250
