@@ -290,3 +290,11 @@ def test_follow_shift_puts_the_bass_on_the_guitar_roots():
     assert follow_shift(guitar, 2, bass, default=0, total=16) == -5   # guitar moved up 2: F#, A, B
     # nothing sounds together on a beat: the line's own default stays
     assert follow_shift([(1, 3, 40)], 0, bass, default=3, total=16) == 3
+
+
+def test_a_bass_model_that_decodes_only_rests_gives_way_to_the_guitar_roots():
+    heads = {"guitar": np.array([30, 0, 0, 0] * 8), "bass": np.zeros(32, int), "drums": np.ones(32, int)}
+    feel = {"tuning": "E standard", "key": "E", "mode": "aeolian", "tempo": 120.0}
+    tracks = ModelGenerator.__new__(ModelGenerator)._render(heads, feel, 0.5, 2, separate_keys=True)
+    assert [n.start for n in tracks["bass"]] == sorted({n.start for n in tracks["guitar"]}) == list(range(0, 32, 4))
+    assert {n.pitch % 12 for n in tracks["bass"]} == {min(n.pitch for n in tracks["guitar"]) % 12}

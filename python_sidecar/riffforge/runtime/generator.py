@@ -258,9 +258,9 @@ class ModelGenerator:
         if "guitar" in triples:
             tracks["guitar"] = render_melodic(triples["guitar"], shift, tuning.lowest, tuning.highest,
                                               tuning.lowest + (key_pc - tuning.lowest) % 12, velocity, True)
-        if "bass" in triples:
+        if triples.get("bass"):
             bass_triples = triples["bass"]
-        elif "guitar" in triples:  # no bass model: the bass doubles the guitar's roots
+        elif triples.get("guitar"):  # no bass model, or it decoded only rests: the bass doubles the guitar
             bass_triples = triples["guitar"]
         else:
             bass_triples = []
