@@ -4,12 +4,11 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Dict, List, Sequence
 
+from ..figures import pyplot, save_figure
+
 
 def _histograms(out: Path, manifest: Dict, qpms: Sequence[float]) -> List[str]:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     folder = out / "report"
     folder.mkdir(exist_ok=True)
@@ -24,9 +23,7 @@ def _histograms(out: Path, manifest: Dict, qpms: Sequence[float]) -> List[str]:
     axes[1].set_xlabel("tempo (quarter notes per minute)")
     axes[1].set_ylabel("windows")
     axes[1].set_title("Windows per tempo")
-    fig.tight_layout()
-    fig.savefig(folder / "histograms.png", dpi=80)
-    plt.close(fig)
+    save_figure(fig, folder / "histograms.png", dpi=80)
     names.append("report/histograms.png")
     return names
 

@@ -5,6 +5,7 @@ import math
 from pathlib import Path
 from typing import Dict, List, Mapping, Sequence
 
+from ..figures import pyplot, save_figure
 from ..music.pianoroll import save_piano_roll
 from ..music.riff import Riff
 
@@ -21,10 +22,7 @@ def _finite(values) -> List[float]:
 def plot_distributions(rows_by_source: Mapping[str, Sequence[Mapping]], path: Path,
                        metrics: Sequence[str] = PLOT_METRICS) -> Path:
     """One histogram panel per metric, one step-outline per source (densities, so sizes don't matter)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     cols = 4
     rows = math.ceil(len(metrics) / cols)
@@ -51,20 +49,12 @@ def plot_distributions(rows_by_source: Mapping[str, Sequence[Mapping]], path: Pa
         ax.set_visible(False)
     handles, labels = axes.flat[0].get_legend_handles_labels()
     fig.legend(handles, labels, loc="lower center", ncol=len(labels), fontsize=8, frameon=False)
-    fig.tight_layout(rect=(0, 0.05, 1, 1))
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=72)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=72, rect=(0, 0.05, 1, 1))
 
 
 def plot_headline(summary: Mapping[str, Mapping[str, float]], metrics: Sequence[str], path: Path) -> Path:
     """Grouped bars: mean of each headline metric per source (the README picture)."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     names = list(summary)
     fig, ax = plt.subplots(figsize=(9, 3.2))
@@ -78,12 +68,7 @@ def plot_headline(summary: Mapping[str, Mapping[str, float]], metrics: Sequence[
     ax.set_ylim(0, 1.05)
     ax.legend(fontsize=8, ncol=len(names), loc="upper center", bbox_to_anchor=(0.5, 1.18), frameon=False)
     ax.set_ylabel("mean over samples", fontsize=8)
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=80)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=80)
 
 
 def typical(riffs: Sequence[Riff], rows: Sequence[Mapping]) -> Riff:

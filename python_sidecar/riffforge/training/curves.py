@@ -4,13 +4,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Dict, List
 
+from ..figures import pyplot, save_figure
+
 
 def plot_curves(history: List[Dict], path: Path, title: str = "") -> Path:
     """Four panels: loss, reconstruction loss, KL (bits), accuracy; train vs validation."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    plt = pyplot()
 
     train = [h for h in history if h.get("split") == "train"]
     val = [h for h in history if h.get("split") == "validation"]
@@ -36,9 +35,4 @@ def plot_curves(history: List[Dict], path: Path, title: str = "") -> Path:
             ax.legend(fontsize=8)
     if title:
         fig.suptitle(title)
-    fig.tight_layout()
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=90)
-    plt.close(fig)
-    return path
+    return save_figure(fig, path, dpi=90)
