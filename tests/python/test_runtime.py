@@ -204,14 +204,21 @@ def test_interpolate_slerp_morph(band_dir):
     assert np.isclose(np.arctan2(mid[1], mid[0]), np.pi / 4) and np.isclose(np.linalg.norm(mid), 2.0)
 
 
-def test_conditioned_parts_band(drums_bundle, tmp_path):
+def _parts_dir(drums_bundle, tmp_path):
+    """Guitar and bass bundles (both the Magenta cat-mel_2bar_small fixture) beside the fixture drums."""
+    import shutil
+
     cfg = get_config("cat-mel_2bar_small")
     w = magenta_to_canonical(read_checkpoint(FIXTURES / cfg.name / "checkpoint"), cfg)
     root = tmp_path / "parts"
     save_bundle(root / "guitar", cfg, w, role="guitar")
     save_bundle(root / "bass", cfg, w, role="bass")
-    import shutil
     shutil.copytree(drums_bundle, root / "drums")
+    return root
+
+
+def test_conditioned_parts_band(drums_bundle, tmp_path):
+    root = _parts_dir(drums_bundle, tmp_path)
     g = load_generator(root)
     assert not g.capabilities().extra["band_model"]
     r = g.generate(RiffRequest(intensity=0.7, style="thrash", seed=4))
@@ -263,13 +270,7 @@ def test_decode_together_equals_separate_decodes():
 
 
 def test_parts_band_bass_follows_guitar_code(drums_bundle, tmp_path):
-    cfg = get_config("cat-mel_2bar_small")
-    w = magenta_to_canonical(read_checkpoint(FIXTURES / cfg.name / "checkpoint"), cfg)
-    root = tmp_path / "parts"
-    save_bundle(root / "guitar", cfg, w, role="guitar")
-    save_bundle(root / "bass", cfg, w, role="bass")
-    import shutil
-    shutil.copytree(drums_bundle, root / "drums")
+    root = _parts_dir(drums_bundle, tmp_path)
     fast = load_generator(root)
     slow = ModelGenerator(load_generator(root).bundles, bass_from="encode")
     req = RiffRequest(intensity=0.4, style="doom", seed=8, bars=4, temperature=1e-5)  # greedy
