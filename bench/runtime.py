@@ -132,6 +132,18 @@ def independent_band(gen_parts, request, rng):
                 seed=request.seed, tracks=tracks, model_id="independent", tuning=feel["tuning"])
 
 
+def nearest_style(bundle, riff, role: str) -> str:
+    """The style whose centroid (``style/<name>`` in the bundle's controls) is nearest to the encoding of
+    ``riff``'s ``role`` part by ``bundle``'s own encoder."""
+    from riffforge.runtime.render import encoder_inputs, tracks_to_classes
+
+    names = sorted(k[len("style/"):] for k in bundle.controls if k.startswith("style/"))
+    C = np.stack([bundle.controls["style/" + n] for n in names])
+    cls = tracks_to_classes(riff.tracks, [role], bundle.config.max_seq_len)
+    mu, _ = bundle.model.encode(encoder_inputs(cls, bundle.config.encoding)[None])
+    return names[int(np.argmin(((C - mu) ** 2).sum(1)))]
+
+
 def style_by_gain(bundles, per_style: int = 30) -> None:
     """Style control on the packaged default band: each part's generated track is encoded by its own bundle
     and classified by the nearest style centroid; ``style_gain`` 0 leaves only the style's feel (tempo,
@@ -139,20 +151,9 @@ def style_by_gain(bundles, per_style: int = 30) -> None:
     from riffforge.generation import RiffRequest
     from riffforge.music.riff import STYLES
     from riffforge.runtime.generator import ModelGenerator
-    from riffforge.runtime.render import encoder_inputs, tracks_to_classes
 
     default_gain = inspect.signature(ModelGenerator).parameters["style_gain"].default
     by_role = {b.role: b for b in bundles}
-    cents = {}
-    for role, b in by_role.items():
-        names = sorted(k[6:] for k in b.controls if k.startswith("style/"))
-        cents[role] = (names, np.stack([b.controls["style/" + n] for n in names]))
-
-    def nearest(role, riff):
-        b, (names, C) = by_role[role], cents[role]
-        cls = tracks_to_classes(riff.tracks, [role], b.config.max_seq_len)
-        mu, _ = b.model.encode(encoder_inputs(cls, b.config.encoding)[None])
-        return names[int(np.argmin(((C - mu) ** 2).sum(1)))]
 
     print(f"\n9. style control on the packaged default band: share of riffs whose part, encoded by its own model,"
           f" is nearest\n   to the requested style's centroid (chance {1 / len(STYLES):.2f}; intensity 0.5, "
@@ -163,7 +164,7 @@ def style_by_gain(bundles, per_style: int = 30) -> None:
         riffs = {s: [gen.generate(RiffRequest(intensity=0.5, style=s, seed=700 + i)) for i in range(per_style)]
                  for s in STYLES}
         for role in ("guitar", "bass", "drums"):
-            acc = [np.mean([nearest(role, r) == s for r in riffs[s]]) for s in STYLES]
+            acc = [np.mean([nearest_style(by_role[role], r, role) == s for r in riffs[s]]) for s in STYLES]
             label = f"{gain:g}" + (" (default)" if gain == default_gain else "")
             print(f"  {label:<12}{role:<8}" + "".join(f"{a:8.2f}" for a in acc) + f"{np.mean(acc):8.2f}")
 
@@ -292,16 +293,7 @@ def main() -> int:
     print("\n7. style: latent centroids of the style-labelled Metal corpus (drums model, intensity 0.5, 30 riffs/style)")
     import copy
 
-    from riffforge.runtime.render import encoder_inputs, tracks_to_classes
-
-    cents = {k[6:]: v for k, v in drums_c.controls.items() if k.startswith("style/")}
-    names = sorted(cents)
-    C = np.stack([cents[n] for n in names])
-
-    def nearest_style(r):
-        cls = tracks_to_classes(r.tracks, ["drums"], 32)
-        mu, _ = drums_c.model.encode(encoder_inputs(cls, "drums")[None])
-        return names[int(np.argmin(((C - mu) ** 2).sum(1)))]
+    names = sorted(k[len("style/"):] for k in drums_c.controls if k.startswith("style/"))
 
     no_style = copy.copy(drums_c)
     no_style.controls = {k: v for k, v in drums_c.controls.items() if not k.startswith("style/")}
@@ -309,9 +301,9 @@ def main() -> int:
           f"{1 / len(names):.2f})")
     print(f"  {'generator':<34}" + "".join(f"{s:>8}" for s in STYLES) + f"{'mean':>8}")
     for label, gen in (("style centroids (default)", gdc), ("no centroids (style feel only)", ModelGenerator([no_style]))):
-        acc = [np.mean([nearest_style(gen.generate(RiffRequest(intensity=0.5, style=s, seed=700 + i,
-                                                                 instruments=("drums",)))) == s for i in range(30)])
-               for s in STYLES]
+        acc = [np.mean([nearest_style(drums_c, gen.generate(RiffRequest(intensity=0.5, style=s, seed=700 + i,
+                                                                          instruments=("drums",))), "drums") == s
+                        for i in range(30)]) for s in STYLES]
         print(f"  {label:<34}" + "".join(f"{a:8.2f}" for a in acc) + f"{np.mean(acc):8.2f}")
     print(f"  {'style':<10}{'tempo':>8}{'energy':>9}   (band, 3 conditioned models, intensity 0.5, 30 riffs)")
     for style in STYLES:
