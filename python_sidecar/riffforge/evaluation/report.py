@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import json
 import math
+import operator
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -97,8 +98,9 @@ def add_blast_scopes(summary: Dict[str, Dict], per_style: Dict[str, Dict[str, Di
         for key, want in (("blast_in_style", True), ("blast_off_style", False)):
             vals = []
             for st, m in by_style.items():
-                m[key] = m["blast_rate"] if (st in inside) == want else math.nan
-                if (st in inside) == want and not math.isnan(m["blast_rate"]):
+                mine = (st in inside) == want
+                m[key] = m["blast_rate"] if mine else math.nan
+                if mine and not math.isnan(m["blast_rate"]):
                     vals.append(m["blast_rate"])
             s[key] = sum(vals) / len(vals) if vals else math.nan
 
@@ -205,8 +207,7 @@ def run_evaluation(opts: EvalOptions) -> Dict:
     if len(compare) == 2:
         base, ft = compare
         for (metric, label), rise in [(h, True) for h in HEADLINE] + [(f, False) for f in FALLING]:
-            def better(a, b):
-                return a > b if rise else a < b
+            better = operator.gt if rise else operator.lt
             overall = better(summary[ft][metric], summary[base][metric])
             scored = [st for st in opts.styles if not math.isnan(per_style[ft][st][metric])]
             styles_ok = [st for st in scored if better(per_style[ft][st][metric], per_style[base][st][metric])]

@@ -265,7 +265,7 @@ class ModelGenerator:
         else:
             bass_triples = []
         bass_shift = shift
-        if separate_keys and "bass" in triples and triples["bass"]:
+        if separate_keys and triples.get("bass"):
             # separate bass model: its own tonal centre goes onto the key, or, with a guitar, the shift
             # whose beat notes land on the guitar's roots (its notes are its own; its register follows)
             bass_shift = key_shift(tonal_centre(triples["bass"]), key_pc)
