@@ -9,6 +9,11 @@ executable bits, checked against its manifest (no smoke run: the binaries are fo
 result is written as ``com.riffforge.unity-<version>.tgz`` with the ``package/`` root that Unity's Package
 Manager expects ("Add package from tarball"). Fails when a required platform is missing, a manifest does not
 match, versions disagree, or a tarball tries to write outside its folder.
+
+``--repository-url https://github.com/OWNER/NAME`` (the release workflow passes the repository it runs in)
+adds the Package Manager's links to the released ``package.json``: ``documentationUrl``, ``changelogUrl`` and
+``licensesUrl`` (Unity's package manifest reference: https://docs.unity3d.com/Manual/upm-manifestPkg.html),
+each pointing at that file of ``unity_package/`` at the release tag.
 """
 from __future__ import annotations
 
@@ -31,6 +36,10 @@ from verify_sidecar import verify_folder  # noqa: E402
 
 DEFAULT_REQUIRED = ("linux-x64", "osx-arm64", "osx-x64", "win-x64")
 TARBALL_RE = re.compile(r"^riffforge-sidecar-(?P<platform>[a-z]+-[a-z0-9]+)\.tar\.gz$")
+REPOSITORY_URL_RE = re.compile(r"^https://github\.com/[A-Za-z0-9_.-]+/[A-Za-z0-9_.-]+$")
+# package.json link -> the file of unity_package/ it opens (the Package Manager shows them as links).
+MANIFEST_LINKS = {"documentationUrl": "Documentation~/index.md", "changelogUrl": "CHANGELOG.md",
+                  "licensesUrl": "LICENSE.md"}
 
 
 class AssembleError(RuntimeError):
@@ -83,6 +92,14 @@ def package_version(package_dir: Path) -> str:
         raise AssembleError(f"{path}: cannot read \"version\" ({exc}); fix package.json") from None
 
 
+def manifest_links(repository_url: str, ref: str) -> Dict[str, str]:
+    """``documentationUrl``, ``changelogUrl``, ``licensesUrl`` for the package at ``ref`` of the repository."""
+    if not REPOSITORY_URL_RE.match(repository_url):
+        raise AssembleError(f"--repository-url {repository_url!r}: expected https://github.com/OWNER/NAME "
+                            f"(in the workflow: \"$GITHUB_SERVER_URL/$GITHUB_REPOSITORY\")")
+    return {key: f"{repository_url}/blob/{ref}/unity_package/{path}" for key, path in MANIFEST_LINKS.items()}
+
+
 def _add_tree(tar: tarfile.TarFile, root: Path, arc_root: str) -> None:
     """Add ``root`` recursively in sorted order (stable archives), owner names dropped."""
     def clean(info: tarfile.TarInfo) -> tarfile.TarInfo:
@@ -95,7 +112,8 @@ def _add_tree(tar: tarfile.TarFile, root: Path, arc_root: str) -> None:
 
 
 def assemble(artifacts: Path, out_dir: Path, required: Sequence[str] = DEFAULT_REQUIRED,
-             package_dir: Path = sidecar_layout.PACKAGE_DIR, expect_version: Optional[str] = None) -> Path:
+             package_dir: Path = sidecar_layout.PACKAGE_DIR, expect_version: Optional[str] = None,
+             repository_url: Optional[str] = None) -> Path:
     """Build the release tarball; returns its path."""
     tarballs = find_tarballs(artifacts)
     missing = [p for p in required if p not in tarballs]
@@ -107,12 +125,21 @@ def assemble(artifacts: Path, out_dir: Path, required: Sequence[str] = DEFAULT_R
     if expect_version is not None and expect_version.lstrip("v") != version:
         raise AssembleError(f"{package_dir / 'package.json'}: version {version} but the release is "
                             f"{expect_version}; bump package.json (and riffforge.__version__) before tagging")
+    links = manifest_links(repository_url, expect_version or f"v{version}") if repository_url else {}
     with tempfile.TemporaryDirectory(prefix="riffforge-upm-") as tmp:
         staging = Path(tmp) / "package"
         # The package as committed; local Sidecar~/<platform>/ builds are left out (the release ships CI's).
         shutil.copytree(package_dir, staging, ignore=lambda d, names: (
             [n for n in names if n in sidecar_layout.PLATFORMS] if Path(d).name == sidecar_layout.SIDECAR_FOLDER
             else []))
+        for key, path in MANIFEST_LINKS.items():
+            if links and not (staging / path).is_file():
+                raise AssembleError(f"{package_dir / path}: missing, but package.json's {key} links to it")
+        if links:
+            manifest_path = staging / "package.json"
+            package_manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            package_manifest.update(links)
+            manifest_path.write_text(json.dumps(package_manifest, indent=2) + "\n", encoding="utf-8")
         sidecar_root = staging / sidecar_layout.SIDECAR_FOLDER
         sidecar_root.mkdir(exist_ok=True)
         problems: List[str] = []
@@ -139,10 +166,14 @@ def main(argv: Optional[List[str]] = None) -> int:
     parser.add_argument("--require", default=",".join(DEFAULT_REQUIRED),
                         help=f"comma-separated platforms that must be present (default {','.join(DEFAULT_REQUIRED)})")
     parser.add_argument("--version", default=None, help="the release tag (e.g. v0.1.0); must match package.json")
+    parser.add_argument("--repository-url", default=None,
+                        help="https://github.com/OWNER/NAME: add documentationUrl, changelogUrl and licensesUrl "
+                             "(at the release tag) to the released package.json")
     args = parser.parse_args(argv)
     required = [p for p in args.require.split(",") if p]
     try:
-        result = assemble(args.artifacts, args.out, required, expect_version=args.version)
+        result = assemble(args.artifacts, args.out, required, expect_version=args.version,
+                          repository_url=args.repository_url)
     except AssembleError as exc:
         print(f"assemble_package.py: error: {exc}", file=sys.stderr)
         return 1

@@ -4,7 +4,8 @@
 Unity refuses assets without a ``.meta`` in an immutable (UPM) package, and a GUID that changes breaks
 every reference to the asset. So every file and folder Unity imports gets a ``.meta`` whose GUID is derived
 from the asset's path inside the package (MD5 of ``com.riffforge.unity:<path>``): running this script twice,
-or on another machine, gives the same GUIDs. Existing ``.meta`` files are never rewritten.
+or on another machine, gives the same GUIDs. Existing ``.meta`` files are never rewritten, except a ``.wav.meta``
+without AudioImporter settings, which gets them (its GUID kept).
 
 Unity does not import hidden names (``.x``), names ending in ``~`` (``Sidecar~``, ``Samples~``,
 ``Documentation~``), ``cvs`` and ``*.tmp``; those get no ``.meta``.
@@ -67,7 +68,37 @@ _DEFAULT = """DefaultImporter:
   assetBundleVariant: 
 """
 # Media: only the GUID, so Unity picks its importer for the extension with default settings.
-_MEDIA = {".png", ".jpg", ".jpeg", ".tga", ".psd", ".wav", ".ogg", ".mp3", ".aif", ".aiff", ".flac", ".mid", ".fbx"}
+_MEDIA = {".png", ".jpg", ".jpeg", ".tga", ".psd", ".ogg", ".mp3", ".aif", ".aiff", ".flac", ".mid", ".fbx"}
+# The sampler's one-shots: explicit AudioImporter settings so drum onsets are tight whatever the project's
+# defaults (Unity's "Audio Clip" import settings, https://docs.unity3d.com/Manual/class-AudioClip.html, and
+# https://docs.unity3d.com/ScriptReference/AudioImporterSampleSettings.html): Load Type Decompress On Load
+# (loadType 0: no decoding while playing), Compression Format PCM (compressionFormat 0: no codec latency or
+# artefacts on short hits), Preload Audio Data on (the clip is ready before its first note), not loaded in the
+# background, sample rate preserved (sampleRateSetting 0), stereo kept (forceToMono 0). serializedVersion 6 is
+# the Unity 2021.3 layout (preloadAudioData beside defaultSettings); newer Editors read and upgrade it.
+_AUDIO_EXT = {".wav"}
+AUDIO_SETTINGS = {"loadType": "0", "compressionFormat": "0", "preloadAudioData": "1", "loadInBackground": "0"}
+_AUDIO = """AudioImporter:
+  externalObjects: {}
+  serializedVersion: 6
+  defaultSettings:
+    loadType: 0
+    sampleRateSetting: 0
+    sampleRateOverride: 44100
+    compressionFormat: 0
+    quality: 1
+    conversionMode: 0
+  platformSettingOverrides: {}
+  forceToMono: 0
+  normalize: 0
+  preloadAudioData: 1
+  loadInBackground: 0
+  ambisonic: 0
+  3D: 0
+  userData: 
+  assetBundleName: 
+  assetBundleVariant: 
+"""
 _TEXT_EXT = {".md", ".txt", ".json", ".xml", ".csv", ".bytes", ".yaml", ".yml", ".html", ".htm"}
 
 
@@ -94,6 +125,8 @@ def meta_text(path: Path, rel: str) -> str:
         return head + _ASMDEF
     if suffix in _TEXT_EXT:
         return head + _TEXT
+    if suffix in _AUDIO_EXT:
+        return head + _AUDIO
     if suffix in _MEDIA:
         return head
     return head + _DEFAULT
@@ -136,6 +169,10 @@ def problems(root: Path = PACKAGE_DIR) -> List[str]:
         if guid in seen:
             issues.append(f"duplicate guid {guid} in {rel}.meta and {seen[guid]}.meta: delete one and rerun gen_meta.py")
         seen[guid] = rel
+        if asset.suffix.lower() in _AUDIO_EXT:
+            for key, value in AUDIO_SETTINGS.items():
+                if not re.search(rf"^ +{key}: {value}$", text, re.MULTILINE):
+                    issues.append(f"{rel}.meta: AudioImporter needs '{key}: {value}' (run `python build/gen_meta.py` to rewrite it)")
         if asset.is_dir() and "folderAsset: yes" not in text:
             issues.append(f"{rel}.meta: a folder's meta needs 'folderAsset: yes'")
     for meta in root.rglob("*.meta"):
@@ -151,6 +188,13 @@ def generate(root: Path = PACKAGE_DIR) -> List[Path]:
     written = []
     for asset in assets(root):
         meta = asset.with_name(asset.name + ".meta")
+        if meta.exists() and asset.suffix.lower() in _AUDIO_EXT and "AudioImporter:" not in meta.read_text(encoding="utf-8"):
+            # A GUID-only audio meta from before the explicit import settings: rewrite it, keeping its GUID.
+            match = GUID_RE.search(meta.read_text(encoding="utf-8"))
+            if match:
+                meta.write_text(f"fileFormatVersion: 2\nguid: {match.group(1)}\n" + _AUDIO, encoding="utf-8", newline="\n")
+                written.append(meta)
+            continue
         if not meta.exists():
             meta.write_text(meta_text(asset, asset.relative_to(root).as_posix()), encoding="utf-8", newline="\n")
             written.append(meta)

@@ -8,10 +8,11 @@
 # What is compiled, each a separate assembly as in Unity:
 #   UnityEngine.dll, UnityEditor.dll        the stand-ins (real 2021.3 signatures, no behaviour)
 #   RiffForge.Core.dll                      unity_package/Runtime/Core (engine-free)
-#   RiffForge.Runtime.dll                   unity_package/Runtime minus Core, Editor flavour (UNITY_EDITOR)
-#   RiffForge.Runtime.Player.dll            the same for a player (no UNITY_EDITOR, no UnityEditor reference)
+#   RiffForge.Runtime.dll                   unity_package/Runtime minus Core, Editor on Linux (UNITY_EDITOR)
+#   RiffForge.Runtime.Player.dll            the same for a Linux player (no UNITY_EDITOR, no UnityEditor reference)
 #   RiffForge.Editor.dll                    unity_package/Editor
-#   RiffForge.Samples.dll                   unity_package/Samples~/* scripts (as Assembly-CSharp would)
+#   RiffForge.Samples[.Player].dll          unity_package/Samples~/* scripts (as Assembly-CSharp would)
+#   targets/RiffForge.{Runtime,Editor,Samples}.<flavour>.dll   the same under each build target's symbols
 #   RiffForge.Unity.Tests.dll               tests/csharp/unity (+ tests/csharp/Support helpers)
 # Environment: RIFFFORGE_PYTHON = a Python with riffforge installed (one test starts the source sidecar);
 # default .venv/bin/python.
@@ -28,7 +29,7 @@ source "$ROOT/tests/csharp/toolchain.sh" "run_unity_layer.sh"
 
 # Guards. The engine-free helpers must stay free of Unity (the tests run them without it); the Unity layer must
 # not use what IL2CPP or .NET Standard 2.0 lacks (Process.HasExited throws under IL2CPP).
-if grep -rnE '^\s*using\s+Unity(Engine|Editor)|UnityEngine\.|UnityEditor\.' --include='*.cs' "$PKG/Runtime/Playback" "$PKG/Editor/Logic"; then
+if grep -rnE '^\s*using\s+Unity(Engine|Editor)|UnityEngine\.|UnityEditor\.' --include='*.cs' "$PKG/Runtime/Playback" "$PKG/Editor/Logic" | grep -vE '^\S+:[0-9]+:\s*(//|///|\*)'; then
   echo "run_unity_layer.sh: Runtime/Playback and Editor/Logic must not use UnityEngine/UnityEditor (see above)" >&2
   exit 1
 fi
@@ -49,25 +50,75 @@ echo "[unity] compiling the UnityEngine / UnityEditor stand-ins"
 # CS0067: a stand-in event is never raised (Unity raises it natively).
 "${MCS[@]}" -nowarn:0067 -target:library -out:"$BIN/UnityEngine.dll" -recurse:"$STUBS/UnityEngine/*.cs"
 "${MCS[@]}" -nowarn:0067 -target:library -out:"$BIN/UnityEditor.dll" -r:"$BIN/UnityEngine.dll" -recurse:"$STUBS/UnityEditor/*.cs"
+# The same stand-ins as Unity 6 has them (what Unity 6 obsoletes warns, and warnings fail the Unity 6 flavours).
+mkdir -p "$BIN/unity6"
+"${MCS[@]}" -nowarn:0067 -target:library -define:"UNITY_2023_1_OR_NEWER;UNITY_6000_0_OR_NEWER" -out:"$BIN/unity6/UnityEngine.dll" -recurse:"$STUBS/UnityEngine/*.cs"
+"${MCS[@]}" -nowarn:0067 -target:library -define:"UNITY_2023_1_OR_NEWER;UNITY_6000_0_OR_NEWER" -out:"$BIN/unity6/UnityEditor.dll" -r:"$BIN/unity6/UnityEngine.dll" -recurse:"$STUBS/UnityEditor/*.cs"
 echo "[unity] compiling RiffForge.Core"
 "${MCS[@]}" "${STRICT[@]}" -target:library -out:"$BIN/RiffForge.Core.dll" -recurse:"$PKG/Runtime/Core/*.cs"
-echo "[unity] compiling RiffForge.Runtime (Editor flavour: UNITY_EDITOR)"
+# The Unity layer (Runtime + samples, and Editor/ for Editor flavours) is compiled once per build target, with
+# the scripting symbols Unity defines there (platform #define directives:
+# https://docs.unity3d.com/2021.1/Documentation/Manual/PlatformDependentCompilation.html ; version symbols
+# UNITY_X_Y_OR_NEWER and ENABLE_IL2CPP are on the same page): the package must compile, and SidecarPlatform
+# must decide right, on every one. In the Editor Unity also defines the active build target's symbols, hence
+# "editor-osx-android". Flavour name, then its symbols (";"-separated); each flavour gets
+# $BIN/targets/RiffForge.Runtime.<flavour>.dll (+ .Editor, .Samples), checked by SidecarPlatformTests.
+COMMON="UNITY_5_3_OR_NEWER;UNITY_2021_3_OR_NEWER"
+UNITY6="UNITY_2023_1_OR_NEWER;UNITY_6000_0_OR_NEWER"
+FLAVOURS=(
+  "editor-win|UNITY_EDITOR;UNITY_EDITOR_WIN;UNITY_STANDALONE;UNITY_STANDALONE_WIN"
+  "editor-osx-android|UNITY_EDITOR;UNITY_EDITOR_OSX;UNITY_ANDROID"
+  "windows|UNITY_STANDALONE;UNITY_STANDALONE_WIN"
+  "windows-il2cpp|UNITY_STANDALONE;UNITY_STANDALONE_WIN;ENABLE_IL2CPP"
+  "macos|UNITY_STANDALONE;UNITY_STANDALONE_OSX"
+  "android|UNITY_ANDROID"
+  "android-il2cpp|UNITY_ANDROID;ENABLE_IL2CPP"
+  "ios-il2cpp|UNITY_IOS;ENABLE_IL2CPP"
+  "webgl-il2cpp|UNITY_WEBGL;ENABLE_IL2CPP"
+  "unity6-editor-linux|UNITY_EDITOR;UNITY_EDITOR_LINUX;UNITY_STANDALONE;UNITY_STANDALONE_LINUX;$UNITY6"
+  "unity6-android-il2cpp|UNITY_ANDROID;ENABLE_IL2CPP;$UNITY6"
+  "unity6-webgl-il2cpp|UNITY_WEBGL;ENABLE_IL2CPP;$UNITY6"
+)
+# iOS and WebGL are compiled as IL2CPP only, to keep this fast: a Mono variant differs by ENABLE_IL2CPP alone
+# (Android has both).
 mapfile -t RUNTIME_SRC < <(runtime_sources)
-"${MCS[@]}" "${STRICT[@]}" -target:library -define:UNITY_EDITOR -define:UNITY_2021_3_OR_NEWER -out:"$BIN/RiffForge.Runtime.dll" \
-  -r:"$BIN/UnityEngine.dll" -r:"$BIN/UnityEditor.dll" -r:"$BIN/RiffForge.Core.dll" "${RUNTIME_SRC[@]}"
-echo "[unity] compiling RiffForge.Runtime (player flavour: no UnityEditor)"
-"${MCS[@]}" "${STRICT[@]}" -target:library -define:UNITY_STANDALONE -define:UNITY_2021_3_OR_NEWER -out:"$BIN/RiffForge.Runtime.Player.dll" \
-  -r:"$BIN/UnityEngine.dll" -r:"$BIN/RiffForge.Core.dll" "${RUNTIME_SRC[@]}"
-echo "[unity] compiling RiffForge.Editor"
-"${MCS[@]}" "${STRICT[@]}" -target:library -define:UNITY_EDITOR -define:UNITY_2021_3_OR_NEWER -out:"$BIN/RiffForge.Editor.dll" \
-  -r:"$BIN/UnityEngine.dll" -r:"$BIN/UnityEditor.dll" -r:"$BIN/RiffForge.Core.dll" -r:"$BIN/RiffForge.Runtime.dll" \
-  -recurse:"$PKG/Editor/*.cs"
-if find "$PKG/Samples~" -name '*.cs' 2>/dev/null | grep -q .; then
-  echo "[unity] compiling the samples (as Assembly-CSharp, player flavour)"
-  mapfile -t SAMPLE_SRC < <(find "$PKG/Samples~" -name '*.cs' | sort)
-  "${MCS[@]}" "${STRICT[@]}" -target:library -define:UNITY_STANDALONE -out:"$BIN/RiffForge.Samples.dll" \
-    -r:"$BIN/UnityEngine.dll" -r:"$BIN/RiffForge.Core.dll" -r:"$BIN/RiffForge.Runtime.Player.dll" "${SAMPLE_SRC[@]}"
-fi
+mapfile -t EDITOR_SRC < <(find "$PKG/Editor" -name '*.cs' | sort)
+SAMPLE_SRC=()
+if [ -d "$PKG/Samples~" ]; then mapfile -t SAMPLE_SRC < <(find "$PKG/Samples~" -name '*.cs' | sort); fi
+mkdir -p "$BIN/targets"
+
+# compile_flavour DIR SUFFIX SYMBOLS: DIR/RiffForge.Runtime$SUFFIX.dll, DIR/RiffForge.Editor$SUFFIX.dll (when
+# UNITY_EDITOR is set) and DIR/RiffForge.Samples$SUFFIX.dll (the samples, as Assembly-CSharp would be) for one
+# set of scripting symbols.
+compile_flavour() {
+  local dir="$1" suffix="$2" symbols="$3" editor_refs=()
+  local out="$dir/RiffForge.Runtime$suffix" stubs="$BIN"
+  case ";$symbols;" in *";UNITY_6000_0_OR_NEWER;"*) stubs="$BIN/unity6" ;; esac
+  case ";$symbols;" in *";UNITY_EDITOR;"*) editor_refs=(-r:"$stubs/UnityEditor.dll") ;; esac
+  "${MCS[@]}" "${STRICT[@]}" -target:library -define:"$symbols" -out:"$out.dll" \
+    -r:"$stubs/UnityEngine.dll" "${editor_refs[@]}" -r:"$BIN/RiffForge.Core.dll" "${RUNTIME_SRC[@]}"
+  if [ "${#editor_refs[@]}" -gt 0 ]; then
+    "${MCS[@]}" "${STRICT[@]}" -target:library -define:"$symbols" -out:"$dir/RiffForge.Editor$suffix.dll" \
+      -r:"$stubs/UnityEngine.dll" -r:"$stubs/UnityEditor.dll" -r:"$BIN/RiffForge.Core.dll" -r:"$out.dll" "${EDITOR_SRC[@]}"
+  fi
+  if [ "${#SAMPLE_SRC[@]}" -gt 0 ]; then
+    "${MCS[@]}" "${STRICT[@]}" -target:library -define:"$symbols" -out:"$dir/RiffForge.Samples$suffix.dll" \
+      -r:"$stubs/UnityEngine.dll" "${editor_refs[@]}" -r:"$BIN/RiffForge.Core.dll" -r:"$out.dll" "${SAMPLE_SRC[@]}"
+  fi
+}
+
+# The assemblies the tests load: the Editor on Linux (this machine) and a Linux player.
+echo "[unity] compiling RiffForge.Runtime, RiffForge.Editor and the samples (Editor on Linux)"
+compile_flavour "$BIN" "" "UNITY_EDITOR;UNITY_EDITOR_LINUX;UNITY_STANDALONE;UNITY_STANDALONE_LINUX;$COMMON"
+echo "[unity] compiling RiffForge.Runtime.Player (Linux player: no UNITY_EDITOR, no UnityEditor reference)"
+compile_flavour "$BIN" ".Player" "UNITY_STANDALONE;UNITY_STANDALONE_LINUX;$COMMON"
+cp "$BIN/RiffForge.Runtime.Player.dll" "$BIN/targets/RiffForge.Runtime.linux.dll"
+cp "$BIN/RiffForge.Runtime.dll" "$BIN/targets/RiffForge.Runtime.editor-linux.dll"
+for flavour in "${FLAVOURS[@]}"; do
+  name="${flavour%%|*}"
+  echo "[unity] compiling the Unity layer for $name"
+  compile_flavour "$BIN/targets" ".$name" "${flavour#*|};$COMMON"
+done
 echo "[unity] compiling RiffForge.Unity.Tests"
 "${MCS[@]}" "${STRICT[@]}" -target:library -out:"$BIN/RiffForge.Unity.Tests.dll" -r:System.Core.dll -r:"$NUNIT_FW" \
   -r:"$BIN/UnityEngine.dll" -r:"$BIN/UnityEditor.dll" -r:"$BIN/RiffForge.Core.dll" -r:"$BIN/RiffForge.Runtime.dll" -r:"$BIN/RiffForge.Editor.dll" \
@@ -85,5 +136,5 @@ if [ "$status" = 0 ] && grep -qE 'ignored="[1-9]|skipped="[1-9]|not-run="[1-9]' 
   echo "[unity] some tests were ignored or skipped: failing" >&2
   status=1
 fi
-[ "$status" = 0 ] && echo "[unity] Unity layer compiled (Runtime editor+player, Editor, samples) and its tests passed" || echo "[unity] UNITY LAYER FAILED" >&2
+[ "$status" = 0 ] && echo "[unity] Unity layer compiled (Runtime, Editor, samples for Editor, desktop, Android, iOS, WebGL, IL2CPP, Unity 6) and its tests passed" || echo "[unity] UNITY LAYER FAILED" >&2
 exit "$status"

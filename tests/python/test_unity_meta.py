@@ -76,3 +76,26 @@ def test_package_json_fields():
     assert data["version"] == "0.1.0"
     assert data["unity"] == "2021.3"
     assert data["displayName"] and data["description"]
+
+
+def test_every_wav_meta_has_explicit_tight_onset_import_settings():
+    """Decompress On Load, PCM, preloaded: https://docs.unity3d.com/Manual/class-AudioClip.html."""
+    metas = sorted(PACKAGE.rglob("*.wav.meta"))
+    assert metas, "the package ships its sampler sounds as .wav"
+    for meta in metas:
+        text = meta.read_text(encoding="utf-8")
+        assert "\nAudioImporter:\n" in text, meta.name
+        for line in ("    loadType: 0", "    compressionFormat: 0", "  preloadAudioData: 1", "  loadInBackground: 0", "  forceToMono: 0"):
+            assert f"\n{line}\n" in text, f"{meta.name} lacks '{line.strip()}'"
+
+
+def test_a_guid_only_wav_meta_is_reported_and_rewritten_with_its_guid(tmp_path):
+    package = tmp_path / "unity_package"
+    package.mkdir()
+    (package / "hit.wav").write_bytes(b"RIFF")
+    (package / "hit.wav.meta").write_text("fileFormatVersion: 2\nguid: " + "ab" * 16 + "\n", encoding="utf-8")
+    assert any("loadType: 0" in i for i in gen_meta.problems(package))
+    gen_meta.generate(package)
+    text = (package / "hit.wav.meta").read_text(encoding="utf-8")
+    assert "guid: " + "ab" * 16 in text and "AudioImporter:" in text
+    assert gen_meta.problems(package) == []

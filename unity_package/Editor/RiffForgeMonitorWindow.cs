@@ -72,7 +72,7 @@ namespace RiffForge.EditorTools
         void OnGUI()
         {
             _scroll = EditorGUILayout.BeginScrollView(_scroll);
-            EditorGUILayout.LabelField("Package", RiffForge.Core.PackageInfo.Name + " " + RiffForge.Core.PackageInfo.Version + ", protocol " + ProtocolVersion.Current);
+            EditorGUILayout.LabelField("Package", RiffForgePackage.Name + " " + RiffForgePackage.Version + ", protocol " + ProtocolVersion.Current);
             EditorGUILayout.Space();
             if (EditorApplication.isPlaying) PlayModeGUI();
             else EditModeGUI();
@@ -92,15 +92,16 @@ namespace RiffForge.EditorTools
                 EditorGUILayout.LabelField(sidecar.name, EditorStyles.boldLabel);
                 SessionGUI(sidecar.Session);
             }
-            var generators = FindObjectsOfType<MetalRiffGenerator>();
+            var generators = SceneGenerators();
             _testIntensity = EditorGUILayout.Slider("Test intensity", _testIntensity, 0f, 1f);
-            EditorGUI.BeginDisabledGroup(generators.Length == 0);
-            if (GUILayout.Button("Request test riff (first MetalRiffGenerator)"))
+            using (new EditorGUI.DisabledScope(generators.Length == 0))
             {
-                generators[0].RequestRiff(_testIntensity);
-                _lastTestRiffNote = "asked " + generators[0].name + " for a riff at intensity " + _testIntensity.ToString("0.00");
+                if (GUILayout.Button("Request test riff (first MetalRiffGenerator)"))
+                {
+                    generators[0].RequestRiff(_testIntensity);
+                    _lastTestRiffNote = "asked " + generators[0].name + " for a riff at intensity " + _testIntensity.ToString("0.00");
+                }
             }
-            EditorGUI.EndDisabledGroup();
             foreach (var g in generators)
             {
                 if (g.LastRiff == null) continue;
@@ -127,12 +128,27 @@ namespace RiffForge.EditorTools
                 }
                 catch (System.ArgumentException e) { _lastTestRiffNote = e.Message; }
             }
-            EditorGUI.BeginDisabledGroup(_editSession == null);
-            if (GUILayout.Button("Stop sidecar", GUILayout.Width(110f))) StopEditSession();
-            EditorGUI.EndDisabledGroup();
+            using (new EditorGUI.DisabledScope(_editSession == null))
+            {
+                if (GUILayout.Button("Stop sidecar", GUILayout.Width(110f))) StopEditSession();
+            }
             EditorGUILayout.EndHorizontal();
             if (_lastTestRiffNote != null) EditorGUILayout.LabelField(_lastTestRiffNote, EditorStyles.miniLabel);
             if (_editSession != null && _editSession.LastRiff != null) _shownRiff = _editSession.LastRiff;
+        }
+
+        /// <summary>
+        /// The scene's generators, unsorted. Object.FindObjectsOfType is obsolete in Unity 6; FindObjectsByType
+        /// (https://docs.unity3d.com/ScriptReference/Object.FindObjectsByType.html) exists from 2021.3.18 and
+        /// 2022.2, so 2023.1 and later (Unity 6 included) take it and 2021.3/2022.3 keep the older call.
+        /// </summary>
+        static MetalRiffGenerator[] SceneGenerators()
+        {
+#if UNITY_2023_1_OR_NEWER
+            return FindObjectsByType<MetalRiffGenerator>(FindObjectsSortMode.None);
+#else
+            return FindObjectsOfType<MetalRiffGenerator>();
+#endif
         }
 
         void StartEditSession()

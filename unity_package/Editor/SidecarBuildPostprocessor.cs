@@ -10,8 +10,11 @@ namespace RiffForge.EditorTools
     /// <summary>
     /// After a desktop player build, copies the target OS's frozen sidecar from the package's Sidecar~ into
     /// the player where RiffForgeSidecar looks for it (Game_Data/RiffForgeSidecar on Windows and Linux,
-    /// Game.app/Contents/Resources/RiffForgeSidecar on macOS) and sets its executable bit. A build without a
-    /// frozen sidecar for its OS still succeeds, with a warning: that player plays fallback riffs.
+    /// Game.app/Contents/Helpers/RiffForgeSidecar on macOS, where Apple's bundle rules allow helper code) and
+    /// sets its executable bit. The copy changes a macOS app Unity already built and signed, so on a Mac the app
+    /// is signed again ad hoc (it launches on this machine) and the build log says how to sign and notarise it
+    /// for distribution. A build without a frozen sidecar for its OS still succeeds, with a warning: that
+    /// player plays fallback riffs.
     /// </summary>
     public sealed class SidecarBuildPostprocessor : IPostprocessBuildWithReport
     {
@@ -34,6 +37,14 @@ namespace RiffForge.EditorTools
             if (result.Platforms.Count > 0)
                 Debug.Log("RiffForge: copied the sidecar (" + string.Join(", ", result.Platforms.ToArray()) + ", " + result.Files
                     + " files) to " + Path.GetFullPath(destination));
+            if (result.NeedsResign)
+            {
+                var app = report.summary.outputPath.TrimEnd('/', '\\');
+                if (!SidecarBuildCopier.ResignAdHoc(app))
+                    Debug.LogWarning("RiffForge: could not re-sign " + app + " ad hoc (no codesign on this machine, or it failed); "
+                        + "sign it on a Mac before running it on Apple silicon.");
+                Debug.LogWarning(SidecarBuildCopier.MacSigningAdvice(app));
+            }
         }
     }
 }

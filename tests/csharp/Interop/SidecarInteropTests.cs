@@ -237,6 +237,8 @@ namespace RiffForge.Repo.Tests
             var sw = Stopwatch.StartNew();
             s.Dispose();
             var disposeSeconds = sw.Elapsed.TotalSeconds;
+            // Dispose returns at once; the wait for exit, kill, reap and pid-file removal run in the background.
+            Assert.IsTrue(s.Stopped.WaitOne(5000), "the background stop did not finish within 5 s");
             while (InteropHelpers.IsAlive(pid) && sw.Elapsed.TotalSeconds < 5) Thread.Sleep(20);
             s.Client.Drain(1.0);
             var context = " (Dispose took " + disposeSeconds.ToString("0.000") + " s; restarts " + s.Restarts + "; log: " + string.Join(" | ", log.ToArray()) + ")";

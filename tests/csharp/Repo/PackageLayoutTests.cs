@@ -11,25 +11,41 @@ namespace RiffForge.Repo.Tests
         static string Package { get { return Path.Combine(RepoPaths.Root, "unity_package"); } }
 
         [Test]
-        public void PackageJsonHasTheRequiredFieldsAndMatchesPackageInfo()
+        public void PackageJsonHasTheRequiredFieldsAndMatchesRiffForgePackage()
         {
             var json = (JsonObject)RepoPaths.Json(Path.Combine(Package, "package.json"));
-            Assert.AreEqual(PackageInfo.Name, json["name"]);
-            Assert.AreEqual(PackageInfo.Version, json["version"]);
+            Assert.AreEqual(RiffForgePackage.Name, json["name"]);
+            Assert.AreEqual(RiffForgePackage.Version, json["version"]);
             Assert.AreEqual("2021.3", json["unity"]);
             Assert.IsNotEmpty((string)json["displayName"]);
             Assert.IsNotEmpty((string)json["description"]);
         }
 
         [Test]
-        public void CoreAsmdefHasNoEngineReferencesAndOnlyEditorAndDesktopPlatforms()
+        public void CoreAsmdefHasNoEngineReferencesNoReferencesAndEveryPlatform()
         {
+            // Every platform: a user's Android, iOS or WebGL build must compile scripts naming RiffForge types.
             var json = (JsonObject)RepoPaths.Json(Path.Combine(Package, "Runtime", "Core", "RiffForge.Core.asmdef"));
             Assert.AreEqual("RiffForge.Core", json["name"]);
             Assert.AreEqual(true, json["noEngineReferences"]);
-            var platforms = ((List<object>)json["includePlatforms"]).ConvertAll(p => (string)p);
-            CollectionAssert.AreEquivalent(new[] { "Editor", "WindowsStandalone64", "OSXStandalone", "LinuxStandalone64" }, platforms);
+            Assert.IsEmpty((List<object>)json["includePlatforms"]);
+            Assert.IsEmpty((List<object>)json["excludePlatforms"]);
             Assert.AreEqual(0, ((List<object>)json["references"]).Count);
+        }
+
+        [Test]
+        public void EveryAsmdefInThePackageIsValidForUnity()
+        {
+            var problems = AsmdefValidator.CheckFolder(Package);
+            Assert.IsEmpty(problems, string.Join("\n", problems.ToArray()));
+        }
+
+        [Test]
+        public void TestAsmdefIsEditorOnly()
+        {
+            // EditMode tests, referencing UnityEditor.TestRunner: an Editor-only assembly.
+            var json = (JsonObject)RepoPaths.Json(Path.Combine(Package, "Tests", "Runtime", "RiffForge.Core.Tests.asmdef"));
+            CollectionAssert.AreEqual(new[] { "Editor" }, (List<object>)json["includePlatforms"]);
         }
 
         [Test]

@@ -69,7 +69,34 @@ namespace RiffForge.Unity.Tests
             var result = SidecarBuildCopier.Copy(Path.Combine(_root, "Sidecar~"), "osx", dest);
             CollectionAssert.AreEqual(new[] { "osx-arm64", "osx-x64" }, result.Platforms);
             Assert.IsFalse(File.Exists(Path.Combine(Path.Combine(dest, "osx-x64"), "stale.txt")));
-            StringAssert.Contains(Path.Combine(Path.Combine("Game.app", "Contents"), "Resources"), dest);
+            StringAssert.Contains(Path.Combine(Path.Combine("Game.app", "Contents"), "Helpers"), dest);
+            StringAssert.DoesNotContain("Resources", dest);
+            // The copy changed a signed app: the result says so, with the commands that re-sign it.
+            Assert.IsTrue(result.NeedsResign);
+            var advice = SidecarBuildCopier.MacSigningAdvice(Path.Combine(_root, "Game.app"));
+            StringAssert.Contains("codesign --force --options runtime --timestamp --entitlements", advice);
+            StringAssert.Contains("Sidecar~/sidecar.entitlements", advice);
+            StringAssert.Contains("notarytool submit", advice);
+            StringAssert.Contains("Game.app", advice);
+        }
+
+        [Test]
+        public void LinuxAndWindowsCopiesNeedNoResigning()
+        {
+            MakeSidecar("linux-x64");
+            var result = SidecarBuildCopier.Copy(Path.Combine(_root, "Sidecar~"), "linux", Path.Combine(_root, "out"));
+            Assert.IsFalse(result.NeedsResign);
+        }
+
+        [Test]
+        public void AdHocResignReportsWhetherCodesignRanAndSucceeded()
+        {
+            var app = Path.Combine(_root, "Game.app");
+            // No codesign program (Windows and Linux hosts): nothing runs and the post-processor warns.
+            Assert.IsFalse(SidecarBuildCopier.ResignAdHoc(app, Path.Combine(_root, "no-codesign")));
+            // A program standing in for codesign: its exit status is the answer.
+            Assert.IsTrue(SidecarBuildCopier.ResignAdHoc(app, "/bin/true"));
+            Assert.IsFalse(SidecarBuildCopier.ResignAdHoc(app, "/bin/false"));
         }
 
         [Test]

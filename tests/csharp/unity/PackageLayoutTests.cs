@@ -15,14 +15,19 @@ namespace RiffForge.Unity.Tests
         static List<string> Strings(object list) { return ((List<object>)list).ConvertAll(o => (string)o); }
 
         [Test]
-        public void RuntimeAsmdefReferencesTheCoreOnEditorAndDesktopPlatforms()
+        public void RuntimeAsmdefReferencesTheCoreOnEveryPlatform()
         {
+            // Every platform, so user scripts naming MetalRiffGenerator compile for Android, iOS, WebGL and
+            // consoles too; there SidecarPlatform serves baked riffs instead of starting the sidecar.
             var json = (JsonObject)RepoPaths.Json(Path.Combine(Path.Combine(Package, "Runtime"), "RiffForge.Runtime.asmdef"));
             Assert.AreEqual("RiffForge.Runtime", json["name"]);
             CollectionAssert.AreEqual(new[] { "RiffForge.Core" }, Strings(json["references"]));
-            CollectionAssert.AreEquivalent(new[] { "Editor", "WindowsStandalone64", "OSXStandalone", "LinuxStandalone64" }, Strings(json["includePlatforms"]));
+            Assert.IsEmpty(Strings(json["includePlatforms"]));
+            Assert.IsEmpty(Strings(json["excludePlatforms"]));
             Assert.AreEqual(false, json["noEngineReferences"]);
         }
+        // Every asmdef of the package is checked against Unity's format by
+        // RiffForge.Repo.Tests.PackageLayoutTests.EveryAsmdefInThePackageIsValidForUnity (tests/csharp/run.sh).
 
         [Test]
         public void EditorAsmdefIsEditorOnlyAndReferencesCoreAndRuntime()

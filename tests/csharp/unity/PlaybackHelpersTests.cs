@@ -74,7 +74,7 @@ namespace RiffForge.Unity.Tests
         public void PlayerSidecarRootPerOs()
         {
             Assert.AreEqual(Path.Combine(Path.Combine("/g", "Game_Data"), "RiffForgeSidecar"), SidecarPaths.PlayerSidecarRoot(Path.Combine("/g", "Game_Data"), "linux"));
-            Assert.AreEqual(Path.Combine(Path.Combine(Path.Combine("/g", "Game.app/Contents"), "Resources"), "RiffForgeSidecar"),
+            Assert.AreEqual(Path.Combine(Path.Combine(Path.Combine("/g", "Game.app/Contents"), "Helpers"), "RiffForgeSidecar"),
                 SidecarPaths.PlayerSidecarRoot(Path.Combine("/g", "Game.app/Contents"), "osx"));
         }
 

@@ -98,22 +98,109 @@ namespace RiffForge.Unity.Tests
         }
 
         [Test]
-        public void VoicesAreReusedOnlyAfterTheirSoundEndedAndOtherwiseTheFirstToFinishIsStolen()
+        public void VoicesAreReusedOnlyAfterTheirSoundEndedAndOtherwiseTheFirstToFinishIsFadedOut()
         {
-            var planner = new SamplerPlanner(2, Length);
+            var planner = new SamplerPlanner(3, Length);   // 3 voices, 1 kept in reserve for fades
+            Assert.AreEqual(1, planner.FadeReserve);
             var commands = new List<VoiceCommand>();
             planner.Plan(N("drums", 49, 0.0), 0.0, commands);   // crash rings to 1.5 on voice 0
             planner.Plan(N("drums", 36, 0.1), 0.0, commands);   // kick rings to 0.55 on voice 1
             Assert.AreEqual(0, commands[0].Voice);
             Assert.AreEqual(1, commands[1].Voice);
+            Assert.AreEqual(2, commands.Count, "two sounding voices of four: nothing stolen yet");
             commands.Clear();
             planner.Plan(N("drums", 36, 0.7), 0.6, commands);   // the kick's voice is free again at 0.6
+            Assert.AreEqual(1, commands.Count);
             Assert.AreEqual(1, commands[0].Voice);
             Assert.AreEqual(0, planner.StolenVoices);
             commands.Clear();
-            planner.Plan(N("drums", 38, 0.8), 0.75, commands);  // both busy: the one that finishes first (voice 1 at 1.15) is stolen
+            planner.Plan(N("drums", 38, 0.8), 0.75, commands);  // two sound (the count minus the reserve): the kick (ends 1.15) fades
+            Assert.AreEqual(2, commands.Count);
+            Assert.IsFalse(commands[0].Play);
+            Assert.IsTrue(commands[0].FadeOut, "a stolen voice fades out, it is not cut");
             Assert.AreEqual(1, commands[0].Voice);
+            Assert.AreEqual(0.75, commands[0].Start, 1e-12, "the fade starts when the steal is planned");
+            Assert.LessOrEqual(commands[0].End, 0.8, "the stolen voice is silent by the new note's onset");
+            Assert.AreEqual(planner.FadeSeconds, commands[0].End - commands[0].Start, 1e-12);
+            Assert.IsTrue(commands[1].Play);
+            Assert.AreNotEqual(1, commands[1].Voice, "the new note takes a reserve voice, not the fading one");
             Assert.AreEqual(1, planner.StolenVoices);
+            Assert.AreEqual(0, planner.CutVoices);
+        }
+
+        [Test]
+        public void StealWithNoLeadTimeFadesFromNowAndTheNewNoteStillStartsOnTime()
+        {
+            var planner = new SamplerPlanner(3, Length);
+            var commands = new List<VoiceCommand>();
+            planner.Plan(N("drums", 49, 0.0), 0.0, commands);
+            planner.Plan(N("drums", 49, 0.0), 0.0, commands);
+            commands.Clear();
+            planner.Plan(N("drums", 38, 1.0), 1.0, commands);   // due now
+            Assert.IsTrue(commands[0].FadeOut);
+            Assert.AreEqual(1.0, commands[0].Start, 1e-12, "a fade cannot start in the past");
+            Assert.AreEqual(1.0 + planner.FadeSeconds, commands[0].End, 1e-12);
+            Assert.AreEqual(1.0, commands[1].Start, 1e-12, "the new note is not delayed by the fade");
+        }
+
+        [Test]
+        public void DenseSeededStreamNeverSoundsMoreVoicesThanTheBudgetNorTwoSoundsOnOneVoice()
+        {
+            const int budget = RiffSampler.DefaultVoices;
+            var planner = new SamplerPlanner(budget, Length);
+            var rng = new Random(1234);
+            var drums = new[] { 36, 38, 42, 46, 49, 51, 52, 45 };
+            // What each voice plays, as [start, end) intervals on the dsp clock (fades shorten the last one).
+            var intervals = new List<double[]>[budget];
+            for (var v = 0; v < budget; v++) intervals[v] = new List<double[]>();
+            var commands = new List<VoiceCommand>();
+            var t = 0.0;
+            var fades = 0;
+            for (var i = 0; i < 2000; i++)
+            {
+                t += rng.NextDouble() * 0.06;                       // up to ~33 notes a second
+                var lead = 0.01 + rng.NextDouble() * 0.1;           // planned 10..110 ms ahead
+                var note = rng.Next(3) == 0
+                    ? N("guitar", 40 + rng.Next(24), t + lead, 0.05 + rng.NextDouble() * 0.5)
+                    : N("drums", drums[rng.Next(drums.Length)], t + lead);
+                commands.Clear();
+                planner.Plan(note, t, commands);
+                foreach (var c in commands)
+                {
+                    Assert.That(c.Voice, Is.InRange(0, budget - 1));
+                    var list = intervals[c.Voice];
+                    if (c.Play)
+                    {
+                        if (list.Count > 0) Assert.LessOrEqual(list[list.Count - 1][1], t + 1e-12, "voice " + c.Voice + " re-armed while sounding at " + t + " (cuts " + planner.CutVoices + ", stolen " + planner.StolenVoices + ")");
+                        var natural = Length(c.Sound) / c.PitchRatio;
+                        list.Add(new[] { c.Start, double.IsNaN(c.End) ? c.Start + natural : c.End });
+                    }
+                    else
+                    {
+                        Assert.Greater(list.Count, 0);
+                        var last = list[list.Count - 1];
+                        last[1] = Math.Min(last[1], c.End);
+                        if (c.FadeOut)
+                        {
+                            fades++;
+                            Assert.AreEqual(planner.FadeSeconds, c.End - c.Start, 1e-12, "a stolen voice gets a fade-out ramp, not a hard stop");
+                            Assert.GreaterOrEqual(c.Start, t - 1e-12, "the fade starts no earlier than now");
+                        }
+                    }
+                }
+            }
+            Assert.Greater(fades, 50, "the stream is dense enough to steal");
+            Assert.AreEqual(0, planner.CutVoices, "the reserve absorbed every steal");
+            // At every onset, count the voices sounding: never more than the budget.
+            for (var v = 0; v < budget; v++)
+                foreach (var onset in intervals[v])
+                {
+                    var sounding = 0;
+                    for (var w = 0; w < budget; w++)
+                        foreach (var iv in intervals[w])
+                            if (iv[0] <= onset[0] + 1e-12 && onset[0] < iv[1] - 1e-12) sounding++;
+                    Assert.LessOrEqual(sounding, budget);
+                }
         }
 
         [Test]

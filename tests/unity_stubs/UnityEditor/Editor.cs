@@ -3,6 +3,7 @@ using UnityEngine;
 
 namespace UnityEditor
 {
+    // https://docs.unity3d.com/ScriptReference/EditorWindow.html
     public class EditorWindow : ScriptableObject
     {
         public GUIContent titleContent { get; set; }
@@ -18,8 +19,11 @@ namespace UnityEditor
         public void Focus() { }
     }
 
+    // https://docs.unity3d.com/ScriptReference/Editor.html
     public class Editor : ScriptableObject
     {
+        // https://docs.unity3d.com/ScriptReference/Editor-target.html declares `public Object target { get; set; }` and
+        // documents no exception from the setter, so the stand-in keeps a plain setter; the package only reads it.
         public UnityEngine.Object target { get; set; }
         public UnityEngine.Object[] targets { get { return null; } }
         public SerializedObject serializedObject { get { return null; } }
@@ -29,6 +33,7 @@ namespace UnityEditor
         public void Repaint() { }
     }
 
+    // https://docs.unity3d.com/ScriptReference/CustomEditor.html
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true, Inherited = false)]
     public sealed class CustomEditor : Attribute
     {
@@ -37,9 +42,11 @@ namespace UnityEditor
         public bool isFallback { get; set; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/CanEditMultipleObjects.html
     [AttributeUsage(AttributeTargets.Class)]
     public sealed class CanEditMultipleObjects : Attribute { }
 
+    // https://docs.unity3d.com/ScriptReference/MenuItem.html
     [AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
     public sealed class MenuItem : Attribute
     {
@@ -51,16 +58,21 @@ namespace UnityEditor
         public MenuItem(string itemName, bool isValidateFunction, int priority) { menuItem = itemName; validate = isValidateFunction; this.priority = priority; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/InitializeOnLoadAttribute.html
     [AttributeUsage(AttributeTargets.Class)]
     public class InitializeOnLoadAttribute : Attribute { }
 
+    // https://docs.unity3d.com/ScriptReference/InitializeOnLoadMethodAttribute.html
     [AttributeUsage(AttributeTargets.Method)]
     public class InitializeOnLoadMethodAttribute : Attribute { }
 
+    // https://docs.unity3d.com/ScriptReference/PlayModeStateChange.html
     public enum PlayModeStateChange { EnteredEditMode = 0, ExitingEditMode = 1, EnteredPlayMode = 2, ExitingPlayMode = 3 }
 
+    // https://docs.unity3d.com/ScriptReference/EditorApplication.html
     public sealed class EditorApplication
     {
+        // https://docs.unity3d.com/ScriptReference/EditorApplication.CallbackFunction.html
         public delegate void CallbackFunction();
         public static CallbackFunction update;
         public static CallbackFunction delayCall;
@@ -73,13 +85,16 @@ namespace UnityEditor
         public static string applicationContentsPath { get { return ""; } }
     }
 
+    // https://docs.unity3d.com/ScriptReference/AssemblyReloadEvents.html
     public sealed class AssemblyReloadEvents
     {
+        // https://docs.unity3d.com/ScriptReference/AssemblyReloadEvents.AssemblyReloadCallback.html
         public delegate void AssemblyReloadCallback();
         public static event AssemblyReloadCallback beforeAssemblyReload;
         public static event AssemblyReloadCallback afterAssemblyReload;
     }
 
+    // https://docs.unity3d.com/ScriptReference/EditorPrefs.html
     public sealed class EditorPrefs
     {
         public static string GetString(string key) { return ""; }
@@ -90,14 +105,20 @@ namespace UnityEditor
         public static bool HasKey(string key) { return false; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/EditorUtility.html
     public sealed class EditorUtility
     {
         public static void RevealInFinder(string path) { }
         public static void SetDirty(UnityEngine.Object target) { }
         public static string OpenFilePanel(string title, string directory, string extension) { return ""; }
         public static bool DisplayDialog(string title, string message, string ok) { return false; }
+        // https://docs.unity3d.com/2021.3/Documentation/ScriptReference/EditorUtility.DisplayCancelableProgressBar.html
+        public static bool DisplayCancelableProgressBar(string title, string info, float progress) { return false; }
+        // https://docs.unity3d.com/2021.3/Documentation/ScriptReference/EditorUtility.ClearProgressBar.html
+        public static void ClearProgressBar() { }
     }
 
+    // https://docs.unity3d.com/ScriptReference/SerializedObject.html
     public sealed class SerializedObject : IDisposable
     {
         public SerializedObject(UnityEngine.Object obj) { }
@@ -108,6 +129,7 @@ namespace UnityEditor
         public void Dispose() { }
     }
 
+    // https://docs.unity3d.com/ScriptReference/SerializedProperty.html
     public class SerializedProperty
     {
         public bool boolValue { get; set; }
@@ -122,8 +144,10 @@ namespace UnityEditor
         public SerializedProperty Copy() { return this; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/MessageType.html
     public enum MessageType { None = 0, Info = 1, Warning = 2, Error = 3 }
 
+    // https://docs.unity3d.com/ScriptReference/EditorStyles.html
     public sealed class EditorStyles
     {
         public static GUIStyle label { get { return null; } }
@@ -135,6 +159,7 @@ namespace UnityEditor
         public static GUIStyle miniButton { get { return null; } }
     }
 
+    // https://docs.unity3d.com/ScriptReference/EditorGUI.html
     public sealed class EditorGUI
     {
         public static void DrawRect(Rect rect, Color color) { }
@@ -142,9 +167,16 @@ namespace UnityEditor
         public static void LabelField(Rect position, string label, GUIStyle style) { }
         public static void BeginDisabledGroup(bool disabled) { }
         public static void EndDisabledGroup() { }
+        // https://docs.unity3d.com/ScriptReference/EditorGUI.DisabledScope.html (2021.3 and 6000.x)
+        public struct DisabledScope : IDisposable
+        {
+            public DisabledScope(bool disabled) { }
+            public void Dispose() { }
+        }
         public static int indentLevel { get; set; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/EditorGUILayout.html
     public sealed class EditorGUILayout
     {
         public static void LabelField(string label, params GUILayoutOption[] options) { }
@@ -174,6 +206,7 @@ namespace UnityEditor
 
 namespace UnityEditor.PackageManager
 {
+    // https://docs.unity3d.com/ScriptReference/PackageManager.PackageInfo.html
     public sealed class PackageInfo
     {
         public string name { get { return ""; } }
@@ -181,28 +214,49 @@ namespace UnityEditor.PackageManager
         public string version { get { return ""; } }
         public string resolvedPath { get { return ""; } }
         public string assetPath { get { return ""; } }
+        // https://docs.unity3d.com/2021.3/Documentation/ScriptReference/PackageManager.PackageInfo.html (packageId, source, git)
+        public string packageId { get { return ""; } }
+        public PackageSource source { get { return PackageSource.Unknown; } }
+        public GitInfo git { get { return null; } }
         public static PackageInfo FindForAssembly(System.Reflection.Assembly assembly) { return null; }
         public static PackageInfo FindForAssetPath(string assetPath) { return null; }
     }
 }
 
+namespace UnityEditor.PackageManager
+{
+    // https://docs.unity3d.com/2021.3/Documentation/ScriptReference/PackageManager.PackageSource.html
+    public enum PackageSource { Unknown = 0, Registry = 1, BuiltIn = 2, Embedded = 3, Local = 4, Git = 5, LocalTarball = 6 }
+
+    // https://docs.unity3d.com/2021.3/Documentation/ScriptReference/PackageManager.GitInfo.html
+    public sealed class GitInfo
+    {
+        public string hash { get { return ""; } }
+        public string revision { get { return ""; } }
+    }
+}
+
 namespace UnityEditor.Build
 {
+    // https://docs.unity3d.com/ScriptReference/Build.IOrderedCallback.html
     public interface IOrderedCallback
     {
         int callbackOrder { get; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/Build.IPostprocessBuildWithReport.html
     public interface IPostprocessBuildWithReport : IOrderedCallback
     {
         void OnPostprocessBuild(UnityEditor.Build.Reporting.BuildReport report);
     }
 
+    // https://docs.unity3d.com/ScriptReference/Build.IPreprocessBuildWithReport.html
     public interface IPreprocessBuildWithReport : IOrderedCallback
     {
         void OnPreprocessBuild(UnityEditor.Build.Reporting.BuildReport report);
     }
 
+    // https://docs.unity3d.com/ScriptReference/Build.BuildFailedException.html
     public class BuildFailedException : Exception
     {
         public BuildFailedException(string message) : base(message) { }
@@ -212,8 +266,10 @@ namespace UnityEditor.Build
 
 namespace UnityEditor.Build.Reporting
 {
+    // https://docs.unity3d.com/ScriptReference/Build.Reporting.BuildResult.html
     public enum BuildResult { Unknown = 0, Succeeded = 1, Failed = 2, Cancelled = 3 }
 
+    // https://docs.unity3d.com/ScriptReference/Build.Reporting.BuildSummary.html
     public struct BuildSummary
     {
         public BuildTarget platform { get { return BuildTarget.NoTarget; } }
@@ -222,6 +278,7 @@ namespace UnityEditor.Build.Reporting
         public BuildResult result { get { return BuildResult.Unknown; } }
     }
 
+    // https://docs.unity3d.com/ScriptReference/Build.Reporting.BuildReport.html
     public sealed class BuildReport : UnityEngine.Object
     {
         public BuildSummary summary { get { return new BuildSummary(); } }
@@ -230,6 +287,7 @@ namespace UnityEditor.Build.Reporting
 
 namespace UnityEditor
 {
+    // https://docs.unity3d.com/ScriptReference/BuildTarget.html
     public enum BuildTarget
     {
         NoTarget = -2,
@@ -252,5 +310,6 @@ namespace UnityEditor
         EmbeddedLinux = 45,
     }
 
+    // https://docs.unity3d.com/ScriptReference/BuildTargetGroup.html
     public enum BuildTargetGroup { Unknown = 0, Standalone = 1, iOS = 4, Android = 7, WebGL = 13, WSA = 14, PS4 = 19, XboxOne = 21, tvOS = 25, Switch = 27, GameCoreXboxSeries = 31, GameCoreXboxOne = 32, PS5 = 33 }
 }

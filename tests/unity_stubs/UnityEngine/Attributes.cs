@@ -2,17 +2,22 @@ using System;
 
 namespace UnityEngine
 {
-    public class PropertyAttribute : Attribute
+    // https://docs.unity3d.com/ScriptReference/PropertyAttribute.html (abstract: the page names it the base class to derive attributes from; only subclasses are applied)
+    public abstract class PropertyAttribute : Attribute
     {
+        protected PropertyAttribute() { }
         public int order { get; set; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/SerializeField.html
     [AttributeUsage(AttributeTargets.Field, Inherited = true, AllowMultiple = false)]
     public sealed class SerializeField : Attribute { }
 
+    // https://docs.unity3d.com/ScriptReference/HideInInspector.html
     [AttributeUsage(AttributeTargets.Field, Inherited = true, AllowMultiple = false)]
     public sealed class HideInInspector : Attribute { }
 
+    // https://docs.unity3d.com/ScriptReference/TooltipAttribute.html
     [AttributeUsage(AttributeTargets.Field, Inherited = true, AllowMultiple = false)]
     public class TooltipAttribute : PropertyAttribute
     {
@@ -20,6 +25,7 @@ namespace UnityEngine
         public TooltipAttribute(string tooltip) { this.tooltip = tooltip; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/RangeAttribute.html
     [AttributeUsage(AttributeTargets.Field, Inherited = true, AllowMultiple = false)]
     public sealed class RangeAttribute : PropertyAttribute
     {
@@ -28,6 +34,7 @@ namespace UnityEngine
         public RangeAttribute(float min, float max) { this.min = min; this.max = max; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/MinAttribute.html
     [AttributeUsage(AttributeTargets.Field, Inherited = true, AllowMultiple = false)]
     public sealed class MinAttribute : PropertyAttribute
     {
@@ -35,6 +42,7 @@ namespace UnityEngine
         public MinAttribute(float min) { this.min = min; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/HeaderAttribute.html
     [AttributeUsage(AttributeTargets.Field, Inherited = true, AllowMultiple = true)]
     public class HeaderAttribute : PropertyAttribute
     {
@@ -42,7 +50,8 @@ namespace UnityEngine
         public HeaderAttribute(string header) { this.header = header; }
     }
 
-    [AttributeUsage(AttributeTargets.Field | AttributeTargets.Class | AttributeTargets.Struct, Inherited = true, AllowMultiple = true)]
+    // https://docs.unity3d.com/ScriptReference/SpaceAttribute.html (a DecoratorDrawer spacing before a serialized field: fields only)
+    [AttributeUsage(AttributeTargets.Field, Inherited = true, AllowMultiple = true)]
     public class SpaceAttribute : PropertyAttribute
     {
         public readonly float height;
@@ -50,6 +59,7 @@ namespace UnityEngine
         public SpaceAttribute(float height) { this.height = height; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/TextAreaAttribute.html
     [AttributeUsage(AttributeTargets.Field, Inherited = true, AllowMultiple = false)]
     public class TextAreaAttribute : PropertyAttribute
     {
@@ -59,9 +69,11 @@ namespace UnityEngine
         public TextAreaAttribute(int minLines, int maxLines) { this.minLines = minLines; this.maxLines = maxLines; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/DisallowMultipleComponent.html
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
     public sealed class DisallowMultipleComponent : Attribute { }
 
+    // https://docs.unity3d.com/ScriptReference/RequireComponent.html
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = true)]
     public sealed class RequireComponent : Attribute
     {
@@ -69,6 +81,7 @@ namespace UnityEngine
         public RequireComponent(Type requiredComponent) { m_Type0 = requiredComponent; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/AddComponentMenu.html
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
     public sealed class AddComponentMenu : Attribute
     {
@@ -77,6 +90,7 @@ namespace UnityEngine
         public string componentMenu { get { return null; } }
     }
 
+    // https://docs.unity3d.com/ScriptReference/DefaultExecutionOrder.html
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
     public class DefaultExecutionOrder : Attribute
     {
@@ -84,6 +98,7 @@ namespace UnityEngine
         public int order { get; private set; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/HelpURLAttribute.html
     [AttributeUsage(AttributeTargets.Class, AllowMultiple = false)]
     public sealed class HelpURLAttribute : Attribute
     {
@@ -91,6 +106,7 @@ namespace UnityEngine
         public string URL { get; private set; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/ContextMenu.html
     [AttributeUsage(AttributeTargets.Method, AllowMultiple = true)]
     public sealed class ContextMenu : Attribute
     {
@@ -99,6 +115,7 @@ namespace UnityEngine
         public ContextMenu(string itemName, bool isValidateFunction) { menuItem = itemName; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/RuntimeInitializeOnLoadMethodAttribute.html
     [AttributeUsage(AttributeTargets.Method, AllowMultiple = false)]
     public class RuntimeInitializeOnLoadMethodAttribute : Attribute
     {
@@ -106,5 +123,6 @@ namespace UnityEngine
         public RuntimeInitializeOnLoadMethodAttribute(RuntimeInitializeLoadType loadType) { }
     }
 
+    // https://docs.unity3d.com/ScriptReference/RuntimeInitializeLoadType.html
     public enum RuntimeInitializeLoadType { AfterSceneLoad = 0, BeforeSceneLoad = 1, AfterAssembliesLoaded = 2, BeforeSplashScreen = 3, SubsystemRegistration = 4 }
 }

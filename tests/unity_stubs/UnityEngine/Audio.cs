@@ -2,8 +2,10 @@ using System;
 
 namespace UnityEngine
 {
+    // https://docs.unity3d.com/ScriptReference/AudioDataLoadState.html
     public enum AudioDataLoadState { Unloaded = 0, Loading = 1, Loaded = 2, Failed = 3 }
 
+    // https://docs.unity3d.com/ScriptReference/AudioClip.html
     public sealed class AudioClip : Object
     {
         public float length { get { return 0f; } }
@@ -19,8 +21,10 @@ namespace UnityEngine
         public static AudioClip Create(string name, int lengthSamples, int channels, int frequency, bool stream) { return null; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/AudioBehaviour.html
     public class AudioBehaviour : Behaviour { }
 
+    // https://docs.unity3d.com/ScriptReference/AudioSource.html
     public sealed class AudioSource : AudioBehaviour
     {
         public AudioClip clip { get; set; }
@@ -49,6 +53,7 @@ namespace UnityEngine
         public void UnPause() { }
     }
 
+    // https://docs.unity3d.com/ScriptReference/AudioSettings.html
     public sealed class AudioSettings
     {
         public static double dspTime { get { return 0.0; } }
@@ -56,6 +61,7 @@ namespace UnityEngine
         public static void GetDSPBufferSize(out int bufferLength, out int numBuffers) { bufferLength = 1024; numBuffers = 4; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/AudioListener.html
     public sealed class AudioListener : AudioBehaviour
     {
         public static float volume { get; set; }
@@ -65,5 +71,6 @@ namespace UnityEngine
 
 namespace UnityEngine.Audio
 {
+    // https://docs.unity3d.com/ScriptReference/Audio.AudioMixerGroup.html
     public class AudioMixerGroup : Object { }
 }

@@ -2,8 +2,10 @@ using System;
 
 namespace UnityEngine
 {
+    // https://docs.unity3d.com/ScriptReference/RuntimePlatform.html
     public enum RuntimePlatform { OSXEditor = 0, OSXPlayer = 1, WindowsPlayer = 2, WindowsEditor = 7, IPhonePlayer = 8, Android = 11, LinuxPlayer = 13, LinuxEditor = 16, WebGLPlayer = 17 }
 
+    // https://docs.unity3d.com/ScriptReference/Application.html
     public class Application
     {
         public static event Action quitting;
@@ -23,6 +25,7 @@ namespace UnityEngine
         public static void Quit() { }
     }
 
+    // https://docs.unity3d.com/ScriptReference/Time.html
     public class Time
     {
         public static float time { get { return 0f; } }
@@ -35,6 +38,7 @@ namespace UnityEngine
         public static float timeScale { get; set; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/Debug.html
     public class Debug
     {
         public static void Log(object message) { }
@@ -50,6 +54,7 @@ namespace UnityEngine
         public static void LogException(Exception exception, Object context) { }
     }
 
+    // https://docs.unity3d.com/ScriptReference/Resources.html
     public sealed class Resources
     {
         public static Object Load(string path) { return null; }
@@ -58,6 +63,7 @@ namespace UnityEngine
         public static T[] LoadAll<T>(string path) where T : Object { return new T[0]; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/Mathf.html
     public struct Mathf
     {
         public const float PI = 3.14159274f;
@@ -77,6 +83,7 @@ namespace UnityEngine
         public static float Pow(float f, float p) { return (float)Math.Pow(f, p); }
     }
 
+    // https://docs.unity3d.com/ScriptReference/Vector2.html
     public struct Vector2
     {
         public float x;
@@ -85,6 +92,7 @@ namespace UnityEngine
         public static Vector2 zero { get { return new Vector2(0f, 0f); } }
     }
 
+    // https://docs.unity3d.com/ScriptReference/Vector3.html
     public struct Vector3
     {
         public float x;
@@ -94,6 +102,7 @@ namespace UnityEngine
         public static Vector3 zero { get { return new Vector3(0f, 0f, 0f); } }
     }
 
+    // https://docs.unity3d.com/ScriptReference/Color.html
     public struct Color
     {
         public float r;
@@ -112,6 +121,7 @@ namespace UnityEngine
         public static Color Lerp(Color a, Color b, float t) { return a; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/Rect.html
     public struct Rect
     {
         public Rect(float x, float y, float width, float height) { this.x = x; this.y = y; this.width = width; this.height = height; }

@@ -2,12 +2,18 @@ using System;
 
 namespace UnityEngine.Events
 {
+    // https://docs.unity3d.com/ScriptReference/Events.UnityAction.html
     public delegate void UnityAction();
+    // https://docs.unity3d.com/ScriptReference/Events.UnityAction_1.html
     public delegate void UnityAction<T0>(T0 arg0);
+    // https://docs.unity3d.com/ScriptReference/Events.UnityAction_2.html
     public delegate void UnityAction<T0, T1>(T0 arg0, T1 arg1);
+    // https://docs.unity3d.com/ScriptReference/Events.UnityAction_3.html
     public delegate void UnityAction<T0, T1, T2>(T0 arg0, T1 arg1, T2 arg2);
+    // https://docs.unity3d.com/ScriptReference/Events.UnityAction_4.html
     public delegate void UnityAction<T0, T1, T2, T3>(T0 arg0, T1 arg1, T2 arg2, T3 arg3);
 
+    // https://docs.unity3d.com/ScriptReference/Events.UnityEventBase.html
     [Serializable]
     public abstract class UnityEventBase
     {
@@ -15,6 +21,7 @@ namespace UnityEngine.Events
         public void RemoveAllListeners() { }
     }
 
+    // https://docs.unity3d.com/ScriptReference/Events.UnityEvent.html
     [Serializable]
     public class UnityEvent : UnityEventBase
     {
@@ -23,6 +30,7 @@ namespace UnityEngine.Events
         public void Invoke() { }
     }
 
+    // https://docs.unity3d.com/ScriptReference/Events.UnityEvent_1.html
     [Serializable]
     public class UnityEvent<T0> : UnityEventBase
     {
@@ -31,6 +39,7 @@ namespace UnityEngine.Events
         public void Invoke(T0 arg0) { }
     }
 
+    // https://docs.unity3d.com/ScriptReference/Events.UnityEvent_2.html
     [Serializable]
     public class UnityEvent<T0, T1> : UnityEventBase
     {
@@ -39,6 +48,7 @@ namespace UnityEngine.Events
         public void Invoke(T0 arg0, T1 arg1) { }
     }
 
+    // https://docs.unity3d.com/ScriptReference/Events.UnityEvent_3.html
     [Serializable]
     public class UnityEvent<T0, T1, T2> : UnityEventBase
     {
@@ -47,6 +57,7 @@ namespace UnityEngine.Events
         public void Invoke(T0 arg0, T1 arg1, T2 arg2) { }
     }
 
+    // https://docs.unity3d.com/ScriptReference/Events.UnityEvent_4.html
     [Serializable]
     public class UnityEvent<T0, T1, T2, T3> : UnityEventBase
     {

@@ -1,7 +1,9 @@
 namespace UnityEngine
 {
+    // https://docs.unity3d.com/ScriptReference/GUILayoutOption.html
     public sealed class GUILayoutOption { }
 
+    // https://docs.unity3d.com/ScriptReference/GUIContent.html
     public class GUIContent
     {
         public GUIContent() { }
@@ -9,18 +11,24 @@ namespace UnityEngine
         public GUIContent(string text, string tooltip) { this.text = text; this.tooltip = tooltip; }
         public string text { get; set; }
         public string tooltip { get; set; }
-        public static GUIContent none { get { return new GUIContent(""); } }
+        // https://docs.unity3d.com/ScriptReference/GUIContent-none.html: a static field, not a property
+        public static GUIContent none = new GUIContent("");
+        public GUIContent(GUIContent src) { text = src.text; tooltip = src.tooltip; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/GUIStyle.html
     public sealed class GUIStyle
     {
         public GUIStyle() { }
         public GUIStyle(GUIStyle other) { }
+        // https://docs.unity3d.com/ScriptReference/GUIStyle-operator_GUIStyle.html: a named style of the current skin
+        public static implicit operator GUIStyle(string str) { return new GUIStyle(); }
         public bool wordWrap { get; set; }
         public bool richText { get; set; }
         public int fontSize { get; set; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/GUI.html
     public class GUI
     {
         public static bool enabled { get; set; }
@@ -31,6 +39,7 @@ namespace UnityEngine
         public static void Box(Rect position, string text) { }
     }
 
+    // https://docs.unity3d.com/ScriptReference/GUILayout.html
     public class GUILayout
     {
         public static void Label(string text, params GUILayoutOption[] options) { }
@@ -56,6 +65,7 @@ namespace UnityEngine
         public static GUILayoutOption ExpandWidth(bool expand) { return null; }
     }
 
+    // https://docs.unity3d.com/ScriptReference/GUILayoutUtility.html
     public class GUILayoutUtility
     {
         public static Rect GetRect(float width, float height) { return new Rect(); }
@@ -63,8 +73,10 @@ namespace UnityEngine
         public static Rect GetLastRect() { return new Rect(); }
     }
 
+    // https://docs.unity3d.com/ScriptReference/GUISkin.html
     public class GUISkin : ScriptableObject { }
 
+    // https://docs.unity3d.com/ScriptReference/Screen.html
     public sealed class Screen
     {
         public static int width { get { return 0; } }

@@ -16,6 +16,11 @@ namespace RiffForge.EditorTools
         /// <summary>The player's sidecar root the folders went to.</summary>
         public string Destination;
         public int Files;
+        /// <summary>
+        /// True after copying into a macOS app: Unity built (and on Apple silicon signed) the app before the
+        /// copy, so its seal no longer covers Contents/Helpers and the app must be signed again.
+        /// </summary>
+        public bool NeedsResign;
     }
 
     /// <summary>
@@ -74,6 +79,7 @@ namespace RiffForge.EditorTools
                 if (Directory.Exists(target)) Directory.Delete(target, true);
                 result.Files += CopyDirectory(source, target);
                 result.Platforms.Add(platform);
+                if (os == "osx") result.NeedsResign = true;
                 if (os != "win")
                 {
                     var exe = Path.Combine(target, SidecarLocator.ExecutableName(platform));
@@ -84,6 +90,46 @@ namespace RiffForge.EditorTools
                 }
             }
             return result;
+        }
+
+        /// <summary>Where macOS keeps codesign (absent on Windows and Linux hosts).</summary>
+        public const string CodesignPath = "/usr/bin/codesign";
+
+        /// <summary>
+        /// Signs <paramref name="appPath"/> again ad hoc (<c>codesign --force --sign -</c>), so a macOS player
+        /// built on this Mac launches after the sidecar was copied into it. The sidecar's own Mach-O files keep
+        /// the signatures PyInstaller gave them; the app's seal then covers them as nested code. False when
+        /// this host has no codesign (Windows, Linux) or signing failed. Not a distribution signature: see
+        /// <see cref="MacSigningAdvice"/>.
+        /// </summary>
+        public static bool ResignAdHoc(string appPath)
+        {
+            return ResignAdHoc(appPath, CodesignPath);
+        }
+
+        /// <summary><see cref="ResignAdHoc(string)"/> with the codesign program given.</summary>
+        public static bool ResignAdHoc(string appPath, string codesign)
+        {
+            return Run(codesign, SidecarCommand.JoinArguments(new[] { "--force", "--sign", "-", appPath })) == 0;
+        }
+
+        /// <summary>
+        /// What to run to distribute a macOS player outside the Mac App Store after the sidecar was copied in:
+        /// sign every sidecar binary, then the app, with a Developer ID, the hardened runtime and the
+        /// entitlements a PyInstaller build needs, then notarise. Apple: "Placing content in a bundle"
+        /// (https://developer.apple.com/documentation/bundleresources/placing-content-in-a-bundle) and the
+        /// Hardened Runtime (https://developer.apple.com/documentation/security/hardened_runtime).
+        /// </summary>
+        public static string MacSigningAdvice(string appPath)
+        {
+            var helpers = Path.Combine(Path.Combine(Path.Combine(appPath, "Contents"), SidecarPaths.MacHelpersFolder), SidecarPaths.PlayerFolderName);
+            return "RiffForge: the sidecar was copied into " + Quote(helpers) + " after Unity built the app, so the app must be signed again."
+                + " To distribute it: (1) sign every Mach-O file under that folder (the sidecar executable and _internal/*.dylib, *.so)"
+                + " with `codesign --force --options runtime --timestamp --entitlements Packages/com.riffforge.unity/Sidecar~/sidecar.entitlements --sign \"Developer ID Application: ...\" FILE`"
+                + " (the executable needs its entitlements com.apple.security.cs.allow-unsigned-executable-memory and com.apple.security.cs.disable-library-validation);"
+                + " (2) sign the app: `codesign --force --options runtime --timestamp --sign \"Developer ID Application: ...\" " + Quote(appPath) + "`;"
+                + " (3) `ditto -c -k --keepParent` it into a zip, `xcrun notarytool submit ZIP --wait`, then `xcrun stapler staple` the app."
+                + " The package manual (Documentation~/troubleshooting.md, macOS signing) has the details.";
         }
 
         /// <summary>Copies a folder tree; returns the number of files copied.</summary>

@@ -123,7 +123,7 @@ namespace RiffForge
         RiffForgeSidecar _sidecar;
         bool _playing;
         bool _refusalWarned;
-        string _enabledKey;
+        int _enabledMask = -1;
         Riff _lastRiff;
         bool _lastFromFallback;
 
@@ -275,7 +275,8 @@ namespace RiffForge
         int Send(RiffRequest request, RiffPurpose purpose, bool play)
         {
             Attach();
-            var id = _sidecar.Send(request);
+            // Nothing plays yet: a baked riff answers at once while the sidecar starts (first sound without waiting).
+            var id = _scheduler.Current == null ? _sidecar.SendOrStandIn(request) : _sidecar.Send(request);
             if (play) _planner.RequestSent(id, request.Intensity, purpose);
             else _noPlay.Add(id);
             return id;
@@ -285,7 +286,7 @@ namespace RiffForge
         {
             if (_planner == null) _planner = new ContinuousPlanner(_scheduler.Governor);
             if (_sidecar != null) return;
-            _sidecar = sidecar != null ? sidecar : RiffForgeSidecar.Shared;
+            _sidecar = RiffForgeSidecar.Resolve(sidecar, this);
             _sidecar.RiffReady += OnSidecarRiff;
             _sidecar.RequestFailed += OnSidecarFailed;
         }
@@ -317,6 +318,8 @@ namespace RiffForge
             _planner.Continuous = continuous;
             _planner.VaryEachLoop = varyEachLoop;
             _planner.Target = intensity;
+            var session = _sidecar != null ? _sidecar.Session : null;
+            _planner.GeneratedRiffsAvailable = session != null && session.IsReady && !session.UsingFallback;
             _planner.SwapThreshold = Mathf.Clamp(swapThreshold, 0.01f, 0.5f);
             // Ask for the follower early enough to cover the look-ahead and a slow answer (p99 latency x 4).
             var latency = _sidecar != null && _sidecar.Session != null ? _sidecar.Session.Latencies.Quantile(0.99) : double.NaN;
@@ -328,10 +331,10 @@ namespace RiffForge
             if (!_playing) return;
             SyncSettings();
             var dsp = AudioSettings.dspTime;
-            var enabledKey = string.Join(",", _settings.EnabledInstruments());
-            if (_enabledKey != null && enabledKey != _enabledKey && _settings.Lacks(_scheduler.Current) && _planner.InFlightId == 0)
+            var enabledMask = _settings.EnabledMask;
+            if (_enabledMask >= 0 && enabledMask != _enabledMask && _settings.Lacks(_scheduler.Current) && _planner.InFlightId == 0)
                 Send(Clamped(_settings.Build(intensity)), RiffPurpose.Move, true);
-            _enabledKey = enabledKey;
+            _enabledMask = enabledMask;
 
             var decision = _planner.Next(dsp, _scheduler.Current, _scheduler.Pending != null);
             if (decision.HandOff != null) HandOff(decision.HandOff, dsp);

@@ -35,8 +35,16 @@ namespace RiffForge
     {
         static readonly string[] KeyNames = { null, "C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B" };
 
+        // Spelled once: Style runs every frame (MetalRiffGenerator.Update syncs its settings), and enum ToString
+        // plus ToLowerInvariant would allocate two strings each time.
+        static readonly string[] StyleNames = { "thrash", "death", "black", "doom", "djent", "groove" };
+
         /// <summary>"thrash", "death", ... as the protocol spells styles.</summary>
-        public static string Style(MetalStyle style) { return style.ToString().ToLowerInvariant(); }
+        public static string Style(MetalStyle style)
+        {
+            var i = (int)style;
+            return i >= 0 && i < StyleNames.Length ? StyleNames[i] : style.ToString().ToLowerInvariant();
+        }
 
         /// <summary>"C", "C#", ... or null for Auto.</summary>
         public static string Key(MusicalKey key)

@@ -66,19 +66,67 @@ namespace RiffForge
         public event Action<SidecarError> RequestFailed;
 
         /// <summary>
-        /// The sidecar every generator uses by default: the first enabled RiffForgeSidecar with Keep Across
-        /// Scenes, or a new GameObject "RiffForge Sidecar" created on first use.
+        /// The one sidecar of this Editor (or player) that every generator uses: a RiffForgeSidecar you added
+        /// on any GameObject (several: one is chosen by <see cref="SidecarChoice"/> and a warning names the
+        /// others), or a new GameObject "RiffForge Sidecar" created on first use. Only this one starts a process.
         /// </summary>
         public static RiffForgeSidecar Shared
         {
             get
             {
+                if (_shared != null && _shared.enabled) return _shared;
+                _shared = Choose();
                 if (_shared != null) return _shared;
-                foreach (var s in _instances) if (s != null && s.keepAcrossScenes && s.transform.parent == null) { _shared = s; return s; }
+                // A component in the scene whose Awake has not run yet (script order across GameObjects).
+#if UNITY_2023_1_OR_NEWER
+                // FindObjectOfType is obsolete from 2023.1 (https://docs.unity3d.com/6000.0/Documentation/ScriptReference/Object.FindObjectOfType.html).
+                var found = FindFirstObjectByType<RiffForgeSidecar>();
+#else
+                var found = FindObjectOfType<RiffForgeSidecar>();
+#endif
+                if (found != null) { found.Register(); _shared = Choose(); if (_shared != null) return _shared; }
                 var go = new GameObject("RiffForge Sidecar");
                 _shared = go.AddComponent<RiffForgeSidecar>();
                 return _shared;
             }
+        }
+
+        /// <summary>The generator's own choice (its Sidecar field) unless another one already runs the shared sidecar.</summary>
+        public static RiffForgeSidecar Resolve(RiffForgeSidecar preferred, UnityEngine.Object context)
+        {
+            if (preferred != null && preferred.enabled && (_shared == null || _shared == preferred))
+            {
+                preferred.Register();
+                if (_shared == null || !_shared.enabled) _shared = preferred;
+                return preferred;
+            }
+            var shared = Shared;
+            if (preferred != null && preferred != shared)
+                Debug.LogWarning("RiffForge: this generator's Sidecar field names '" + preferred.name + "', but '" + shared.name
+                    + "' already runs the one sidecar of this Editor; using '" + shared.name + "'.", context);
+            return shared;
+        }
+
+        static RiffForgeSidecar Choose()
+        {
+            _instances.RemoveAll(x => x == null);
+            var candidates = new List<SidecarCandidate>(_instances.Count);
+            var current = -1;
+            for (var i = 0; i < _instances.Count; i++)
+            {
+                var c = _instances[i];
+                if (c == _shared) current = i;
+                candidates.Add(new SidecarCandidate(c.name, c.enabled, c.keepAcrossScenes && c.transform.parent == null));
+            }
+            string warning;
+            var chosen = SidecarChoice.Choose(candidates, current, out warning);
+            if (warning != null) Debug.LogWarning(warning, chosen >= 0 ? _instances[chosen] : null);
+            return chosen < 0 ? null : _instances[chosen];
+        }
+
+        void Register()
+        {
+            if (!_instances.Contains(this)) _instances.Add(this);
         }
 
         /// <summary>Every live RiffForgeSidecar (for the Editor monitor).</summary>
@@ -106,12 +154,12 @@ namespace RiffForge
 
         void Awake()
         {
-            if (!_instances.Contains(this)) _instances.Add(this);
-            if (keepAcrossScenes && transform.parent == null)
-            {
-                if (_shared == null) _shared = this;
-                if (_shared == this) DontDestroyOnLoad(gameObject);
-            }
+            Register();
+            if (_shared != null && _shared != this && _shared.enabled)
+                Debug.LogWarning("RiffForge: '" + name + "' is ignored: '" + _shared.name + "' already runs the one sidecar every MetalRiffGenerator uses. "
+                    + "Fix: keep a single RiffForgeSidecar (one sidecar process per Editor or game).", this);
+            else if (_shared == null && keepAcrossScenes && transform.parent == null) _shared = this;
+            if (_shared == this && keepAcrossScenes && transform.parent == null) DontDestroyOnLoad(gameObject);
         }
 
         void OnEnable()
@@ -122,7 +170,7 @@ namespace RiffForge
 
         void Start()
         {
-            EnsureStarted();
+            if (Shared == this) EnsureStarted();
         }
 
         void Update()
@@ -143,21 +191,32 @@ namespace RiffForge
             if (_shared == this) _shared = null;
         }
 
-        /// <summary>Starts the sidecar if it is not running (called by Start and by the first request).</summary>
+        /// <summary>
+        /// Starts the sidecar if it is not running (called by Start and by the first request). Only the
+        /// <see cref="Shared"/> one starts a process; on another this throws InvalidOperationException naming it.
+        /// </summary>
         public void EnsureStarted()
         {
             if (_session != null) return;
-            string problem;
-            var command = SidecarPaths.Resolve(launchMode, SidecarRoot(), pythonPath, out problem);
+            var shared = Shared;
+            if (shared != this)
+                throw new InvalidOperationException("RiffForgeSidecar '" + name + "' is not the one sidecar of this Editor ('" + shared.name
+                    + "' is): use RiffForgeSidecar.Shared, or remove the extra component.");
+            // Where no process can start (Android, iOS, WebGL, consoles) nothing is resolved or launched:
+            // SidecarPlatform decides, and the session serves baked riffs with one log line saying why.
+            string problem = null;
+            SidecarCommand command = null;
+            if (SidecarPlatform.CanLaunchOn(SidecarPlatform.Current))
+                command = SidecarPaths.Resolve(launchMode, SidecarRoot(), pythonPath, SetUpSidecarFolder(), out problem);
             var options = new SidecarSupervisorOptions
             {
                 ModelsDirectory = string.IsNullOrEmpty(modelsFolder) ? null : modelsFolder,
                 PidFilePath = PidFilePath(),
             };
             options.Client.HostPort = hostPort;
-            options.Client.HostVersion = RiffForge.Core.PackageInfo.Version;
+            options.Client.HostVersion = RiffForgePackage.Version;
             var now = Time.realtimeSinceStartupAsDouble;
-            _session = new SidecarSession(command, problem, options, now);
+            _session = SidecarPlatform.BakedOnlySession(SidecarPlatform.Current, now) ?? new SidecarSession(command, problem, options, now);
             _session.Fallback.StartupGraceSeconds = startupGraceSeconds;
             _session.Fallback.LostGraceSeconds = lostGraceSeconds;
             _session.RiffReady += OnRiffReady;
@@ -176,6 +235,16 @@ namespace RiffForge
         {
             EnsureStarted();
             return _session.Send(request);
+        }
+
+        /// <summary>
+        /// Like <see cref="Send"/>, but answered at once by a baked riff while the sidecar is still starting
+        /// (see <see cref="SidecarSession.SendOrStandIn"/>), so the first sound does not wait for it.
+        /// </summary>
+        public int SendOrStandIn(RiffRequest request)
+        {
+            EnsureStarted();
+            return _session.SendOrStandIn(request);
         }
 
         /// <summary>Stops waiting for a request's answer.</summary>
@@ -199,8 +268,9 @@ namespace RiffForge
         [ContextMenu("Restart Sidecar")]
         public void Restart()
         {
-            StopSidecar();
-            EnsureStarted();
+            var shared = Shared; // only the one sidecar of this Editor runs a process
+            shared.StopSidecar();
+            shared.EnsureStarted();
         }
 
         void OnRiffReady(int id, Riff riff, bool fromFallback)
@@ -250,9 +320,19 @@ namespace RiffForge
 #if UNITY_EDITOR
             var info = UnityEditor.PackageManager.PackageInfo.FindForAssembly(typeof(RiffForgeSidecar).Assembly);
             if (info != null && !string.IsNullOrEmpty(info.resolvedPath)) return SidecarPaths.PackageSidecarRoot(info.resolvedPath);
-            return SidecarPaths.PackageSidecarRoot(Path.GetFullPath(Path.Combine("Packages", RiffForge.Core.PackageInfo.Name)));
+            return SidecarPaths.PackageSidecarRoot(Path.GetFullPath(Path.Combine("Packages", RiffForgePackage.Name)));
 #else
             return SidecarPaths.PlayerSidecarRoot(Application.dataPath, BinaryArchitecture.CurrentOs());
+#endif
+        }
+
+        /// <summary>Editor: &lt;project&gt;/Library/RiffForge, where "Set Up Python Sidecar..." installs a sidecar; none in a player.</summary>
+        static string SetUpSidecarFolder()
+        {
+#if UNITY_EDITOR
+            return PythonSidecarSetupLayout.LibraryFolder(Path.GetDirectoryName(Application.dataPath) ?? ".");
+#else
+            return null;
 #endif
         }
 

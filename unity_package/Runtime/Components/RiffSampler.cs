@@ -21,6 +21,10 @@ namespace RiffForge
     /// The sound out of the box: a pool of AudioSources playing the package's synthesised drum one-shots
     /// and pitch-shifted guitar and bass voices, each note started with AudioSource.PlayScheduled at its
     /// exact dspTime. Mute it (or remove it) and handle MetalRiffGenerator.OnNote to drive your own synth.
+    /// Every voice is one AudioSource and counts against the project's Max Real Voices (Project Settings >
+    /// Audio, 32 by default: https://docs.unity3d.com/Manual/class-AudioManager.html,
+    /// https://docs.unity3d.com/ScriptReference/AudioConfiguration-numRealVoices.html); past it Unity
+    /// virtualises (silences) the least important sources, the sampler's or the game's. Keep Voices well below it.
     /// </summary>
     [DisallowMultipleComponent]
     [AddComponentMenu("RiffForge/Riff Sampler")]
@@ -28,6 +32,17 @@ namespace RiffForge
     {
         /// <summary>The Resources folder of the default sounds.</summary>
         public const string ResourcesFolder = "RiffForgeSounds";
+
+        /// <summary>Default voice count: leaves 8 of Unity's default 32 Max Real Voices to the game.</summary>
+        public const int DefaultVoices = 24;
+
+        /// <summary>
+        /// Default AudioSource.priority of the voices (https://docs.unity3d.com/ScriptReference/AudioSource-priority.html:
+        /// 0 highest, 255 lowest; the AudioSource default is 128, https://docs.unity3d.com/Manual/class-AudioSource.html).
+        /// 160 is less important than a default source: music is the first thing to drop when the game's sounds
+        /// need the real voices, rather than a line of dialogue.
+        /// </summary>
+        public const int DefaultPriority = 160;
 
         [Tooltip("Silence the sampler (OnNote still fires, for your own synth).")]
         [SerializeField] bool mute;
@@ -48,9 +63,13 @@ namespace RiffForge
         [Range(0f, 1f)]
         [SerializeField] float drumsVolume = 1f;
 
-        [Tooltip("How many notes may sound at once (one AudioSource each). Cymbals ring long: raise it if notes cut off (the monitor shows stolen voices).")]
-        [Range(4, 128)]
-        [SerializeField] int voices = 40;
+        [Tooltip("How many notes may sound at once (one AudioSource each). Every voice counts against Project Settings > Audio > Max Real Voices (32 by default), shared with the game's own sounds: keep the sum below it. A stolen voice fades out over a few ms instead of being cut.")]
+        [Range(4, 64)]
+        [SerializeField] int voices = DefaultVoices;
+
+        [Tooltip("AudioSource priority of every voice: 0 most important, 255 least, Unity's default 128. Above the default so the game's dialogue and effects win when Max Real Voices is reached.")]
+        [Range(0, 255)]
+        [SerializeField] int priority = DefaultPriority;
 
         [Tooltip("Optional Audio Mixer group for every voice (effects, ducking). Empty: straight to the listener.")]
         [SerializeField] AudioMixerGroup output;
@@ -61,6 +80,10 @@ namespace RiffForge
         readonly Dictionary<string, AudioClip> _clips = new Dictionary<string, AudioClip>(StringComparer.Ordinal);
         readonly List<VoiceCommand> _commands = new List<VoiceCommand>();
         AudioSource[] _sources;
+        double[] _fadeStart;
+        double[] _fadeEnd;
+        float[] _fadeFrom;
+        int _fading;
         SamplerPlanner _planner;
 
         public bool Mute { get { return mute; } set { mute = value; } }
@@ -82,6 +105,25 @@ namespace RiffForge
             StopAll();
         }
 
+        // Ramps the volume of stolen voices while they fade (the planner set their scheduled end at the fade's end).
+        void Update()
+        {
+            if (_fading == 0) return;
+            var now = AudioSettings.dspTime;
+            for (var i = 0; i < _fadeEnd.Length; i++)
+            {
+                if (double.IsNaN(_fadeEnd[i])) continue;
+                if (now >= _fadeEnd[i])
+                {
+                    _fadeEnd[i] = double.NaN;
+                    _fading--;
+                    continue;
+                }
+                var k = now <= _fadeStart[i] ? 1.0 : (_fadeEnd[i] - now) / (_fadeEnd[i] - _fadeStart[i]);
+                _sources[i].volume = (float)(_fadeFrom[i] * k);
+            }
+        }
+
         void Setup()
         {
             if (_planner != null) return;
@@ -96,14 +138,19 @@ namespace RiffForge
             var holder = new GameObject("RiffForge Voices");
             holder.transform.SetParent(transform, false);
             _sources = new AudioSource[voices];
+            _fadeStart = new double[voices];
+            _fadeEnd = new double[voices];
+            _fadeFrom = new float[voices];
             for (var i = 0; i < voices; i++)
             {
                 var source = holder.AddComponent<AudioSource>();
                 source.playOnAwake = false;
                 source.loop = false;
                 source.spatialBlend = 0f;
+                source.priority = priority;
                 source.outputAudioMixerGroup = output;
                 _sources[i] = source;
+                _fadeEnd[i] = double.NaN;
             }
             _planner = new SamplerPlanner(voices, name =>
             {
@@ -123,13 +170,26 @@ namespace RiffForge
             _planner.SetInstrumentVolume("drums", drumsVolume);
             _commands.Clear();
             _planner.Plan(note, dspNow, _commands);
-            foreach (var c in _commands)
+            for (var n = 0; n < _commands.Count; n++)
             {
+                var c = _commands[n];
                 var source = _sources[c.Voice];
                 if (!c.Play)
                 {
                     source.SetScheduledEndTime(c.End);
+                    if (c.FadeOut && double.IsNaN(_fadeEnd[c.Voice]))
+                    {
+                        _fadeStart[c.Voice] = c.Start;
+                        _fadeEnd[c.Voice] = c.End;
+                        _fadeFrom[c.Voice] = source.volume;
+                        _fading++;
+                    }
                     continue;
+                }
+                if (!double.IsNaN(_fadeEnd[c.Voice]))
+                {
+                    _fadeEnd[c.Voice] = double.NaN;
+                    _fading--;
                 }
                 AudioClip clip;
                 if (!_clips.TryGetValue(c.Sound, out clip)) continue;
@@ -146,7 +206,12 @@ namespace RiffForge
         public void StopAll()
         {
             if (_sources != null)
-                foreach (var s in _sources) if (s != null) s.Stop();
+                for (var i = 0; i < _sources.Length; i++)
+                {
+                    if (_sources[i] != null) _sources[i].Stop();
+                    _fadeEnd[i] = double.NaN;
+                }
+            _fading = 0;
             if (_planner != null) _planner.Reset();
         }
     }

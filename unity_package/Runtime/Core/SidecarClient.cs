@@ -282,7 +282,10 @@ namespace RiffForge.Core
             }
         }
 
-        /// <summary>Says quit, closes the socket and stops the receive thread. Pending requests are cancelled.</summary>
+        /// <summary>
+        /// Says quit, closes the socket and lets the receive thread stop by itself (Dispose returns at once).
+        /// Pending requests are cancelled.
+        /// </summary>
         public void Dispose()
         {
             if (_closed) return;
@@ -296,7 +299,8 @@ namespace RiffForge.Core
                 _pending.Clear();
             }
             try { _socket.Close(); } catch (Exception) { }
-            if (Thread.CurrentThread != _thread) _thread.Join(1000);
+            // The receive thread is not joined: closing the socket ends its wait (at the latest after one receive
+            // poll) and it stops by itself on seeing _closed, so Dispose never blocks the caller (Unity's main thread).
             foreach (var id in cancelled) Post(new SidecarError(id, SidecarErrorCode.Cancelled, "the client was disposed before request " + id + " was answered"));
         }
 

@@ -13,7 +13,7 @@ namespace RiffForge.Core
         public string ProtocolVersion = RiffForge.Core.ProtocolVersion.Current;
 
         /// <summary>The package version sent in welcome and connect (informational).</summary>
-        public string HostVersion = PackageInfo.Version;
+        public string HostVersion = RiffForgePackage.Version;
 
         /// <summary>Seconds to wait for an authenticated hello after the sidecar was started.</summary>
         public double HandshakeTimeoutSeconds = 15.0;

@@ -14,6 +14,8 @@ namespace RiffForge
         Continuation,
         /// <summary>The game asked for this riff (RequestRiff): swap at the next bar line.</summary>
         Explicit,
+        /// <summary>A generated riff replaces the baked stand-in that played while the sidecar started: swap at the next bar line.</summary>
+        Replace,
     }
 
     /// <summary>What <see cref="ContinuousPlanner.Next"/> wants done now.</summary>
@@ -52,6 +54,9 @@ namespace RiffForge
     /// the next step towards it (at most the maximum change per bar away) and swap it in at the next bar line;</item>
     /// <item>otherwise, when the playing riff's loop ends within <see cref="LeadSeconds"/>: request a fresh riff
     /// and hold it until the playing riff's last bar, so it follows seamlessly (<see cref="VaryEachLoop"/>);</item>
+    /// <item>a baked riff (a stand-in played while the sidecar starts, <see cref="BakedRiffs"/>) is replaced as soon
+    /// as <see cref="GeneratedRiffsAvailable"/>: a riff is requested at once, in continuous mode or not, and swaps in
+    /// at the next bar line like every hand-off (the scheduler swaps riffs only at bar lines, never mid-bar);</item>
     /// <item>a failed request is retried after a back-off (0.5 s doubling up to 8 s); a riff the scheduler
     /// refused is dropped and asked for again, clamped to what plays.</item>
     /// </list>
@@ -117,6 +122,12 @@ namespace RiffForge
             }
         }
 
+        /// <summary>
+        /// True while the sidecar is ready to generate riffs (not starting, not in fallback): a baked riff that
+        /// plays is then replaced at the next bar line.
+        /// </summary>
+        public bool GeneratedRiffsAvailable;
+
         /// <summary>The id of the request in flight, 0 when none.</summary>
         public int InFlightId { get { return _inFlightId; } }
 
@@ -160,7 +171,10 @@ namespace RiffForge
                 }
                 return PlannerDecision.None;
             }
-            if (_inFlightId != 0 || now < _retryAt || !Continuous) return PlannerDecision.None;
+            if (_inFlightId != 0 || now < _retryAt) return PlannerDecision.None;
+            if (GeneratedRiffsAvailable && current != null && !schedulerHasPending && current.ModelId == BakedRiffs.ModelId)
+                return Ask(current.Intensity, RiffPurpose.Replace);
+            if (!Continuous) return PlannerDecision.None;
             if (current == null) return Ask(null, RiffPurpose.Start);
             if (schedulerHasPending) return PlannerDecision.None;
             var wanted = _governor.Clamp(_target, null);

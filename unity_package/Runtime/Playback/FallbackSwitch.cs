@@ -39,6 +39,9 @@ namespace RiffForge
         /// <summary>Why fallback is active (the last problem), or null.</summary>
         public string Reason { get { return _active ? _reason : null; } }
 
+        /// <summary>True once a sidecar was ready at least once (so not ready now means lost, not starting).</summary>
+        public bool EverReady { get { return _everReady; } }
+
         /// <summary>True after the first announcement was taken.</summary>
         public bool Announced { get { return _announced; } }
 
@@ -89,6 +92,18 @@ namespace RiffForge
         {
             _ready = false;
             return Activate(reason);
+        }
+
+        /// <summary>
+        /// This build target cannot run the sidecar at all (<see cref="SidecarPlatform"/>): fallback for good,
+        /// announced with <paramref name="announcement"/> exactly as given. Returns true when this switched fallback on.
+        /// </summary>
+        public bool Unsupported(string announcement)
+        {
+            if (string.IsNullOrEmpty(announcement)) throw new ArgumentException("the announcement is empty", "announcement");
+            _ready = false;
+            if (!_announced) { _announced = true; _pendingAnnouncement = announcement; }
+            return Activate(announcement);
         }
 
         /// <summary>Call every frame: turns fallback on when the sidecar stayed not ready past its grace period.</summary>

@@ -38,6 +38,9 @@ namespace RiffForge
             }
         }
 
+        /// <summary>The enabled instruments as bits (guitar 1, bass 2, drums 4): compared every frame without allocating.</summary>
+        public int EnabledMask { get { return (Guitar ? 1 : 0) | (Bass ? 2 : 0) | (Drums ? 4 : 0); } }
+
         /// <summary>The enabled instruments in protocol order.</summary>
         public string[] EnabledInstruments()
         {

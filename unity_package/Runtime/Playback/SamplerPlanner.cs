@@ -4,11 +4,14 @@ using RiffForge.Core;
 
 namespace RiffForge
 {
-    /// <summary>One thing the sampler's AudioSources must do: start a sound, or cut a ringing one short.</summary>
+    /// <summary>One thing the sampler's AudioSources must do: start a sound, cut a ringing one short, or fade one out.</summary>
     public struct VoiceCommand
     {
         /// <summary>True: <see cref="Voice"/> plays <see cref="Sound"/> from <see cref="Start"/>; false: it stops at <see cref="End"/>.</summary>
         public bool Play;
+        /// <summary>With <see cref="Play"/> false: the voice's volume ramps linearly from where it is to 0 between
+        /// <see cref="Start"/> and <see cref="End"/>, then it stops at End (a stolen voice; no click).</summary>
+        public bool FadeOut;
         public int Voice;
         /// <summary>The sound's name (a file in Resources/RiffForgeSounds, e.g. "kick", "guitar_50").</summary>
         public string Sound;
@@ -25,6 +28,7 @@ namespace RiffForge
         {
             return Play ? "voice " + Voice + " plays " + Sound + " @" + Start.ToString("0.0000") + (double.IsNaN(End) ? "" : "-" + End.ToString("0.0000"))
                 + " x" + PitchRatio.ToString("0.000") + " vol " + Volume.ToString("0.00")
+                : FadeOut ? "voice " + Voice + " fades " + Start.ToString("0.0000") + "-" + End.ToString("0.0000")
                 : "voice " + Voice + " stops @" + End.ToString("0.0000");
         }
     }
@@ -35,6 +39,11 @@ namespace RiffForge
     /// (AudioSources), when it starts and stops, and how loud. A voice is free again once the clock passed the
     /// end of what it plays (re-arming a playing AudioSource would cut it at once); with no free voice the one
     /// that finishes first is stolen. A closed or pedal hi-hat chokes a ringing open hi-hat.
+    /// Stealing never cuts: once <see cref="VoiceCount"/> - <see cref="FadeReserve"/> voices sound, the one that
+    /// finishes first gets a <see cref="FadeSeconds"/> fade-out from the planning moment on, and the
+    /// new note takes one of the reserve voices, so no voice ever plays two sounds at once and never more than
+    /// <see cref="VoiceCount"/> AudioSources sound. Only a burst of more steals than the reserve within one fade
+    /// falls back to cutting the voice whose fade ends first (already nearly silent).
     /// </summary>
     public sealed class SamplerPlanner
     {
@@ -47,13 +56,19 @@ namespace RiffForge
             public double Start;
             public double BusyUntil;
             public string Sound;
+            /// <summary>Fading out after a steal: it no longer counts as sounding and is not stolen twice.</summary>
+            public bool Fading;
         }
 
         readonly Voice[] _voices;
         readonly Func<string, double> _soundSeconds;
         readonly Dictionary<string, double> _instrumentVolume = new Dictionary<string, double>(StringComparer.Ordinal);
         readonly Dictionary<string, int[]> _sampledNotes = new Dictionary<string, int[]>(StringComparer.Ordinal);
+        // "<instrument>_<pitch>" for each sampled pitch, built once: Plan runs for every note in the frame loop.
+        readonly Dictionary<string, string[]> _sampledNames = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        readonly int _reserve;
         long _stolen;
+        long _cut;
 
         /// <param name="voices">How many AudioSources the sampler has.</param>
         /// <param name="soundSeconds">Length in seconds of a sound by name at its natural rate; a negative
@@ -63,10 +78,11 @@ namespace RiffForge
             if (voices < 1 || voices > 256) throw new ArgumentOutOfRangeException("voices", "voices=" + voices + ": must be 1..256");
             if (soundSeconds == null) throw new ArgumentNullException("soundSeconds");
             _voices = new Voice[voices];
+            _reserve = voices >= 8 ? voices / 4 : voices >= 2 ? 1 : 0;
             for (var i = 0; i < voices; i++) _voices[i].BusyUntil = double.NegativeInfinity;
             _soundSeconds = soundSeconds;
-            _sampledNotes["guitar"] = DefaultGuitarNotes;
-            _sampledNotes["bass"] = DefaultBassNotes;
+            SetSampledNotes("guitar", DefaultGuitarNotes);
+            SetSampledNotes("bass", DefaultBassNotes);
         }
 
         /// <summary>Overall volume 0..1.</summary>
@@ -76,6 +92,17 @@ namespace RiffForge
         public double VelocityCurve = 1.6;
 
         public int VoiceCount { get { return _voices.Length; } }
+
+        /// <summary>Length of the fade-out a stolen voice gets, in seconds (a few ms: long enough not to click,
+        /// short enough that the stolen tail is gone by the new note's onset).</summary>
+        public double FadeSeconds = 0.005;
+
+        /// <summary>Voices kept free for new notes while stolen voices fade: a quarter of 8 or more voices (6 of 24, enough
+        /// for a chord plus kick and crash on one onset), 1 below 8, none for a single voice.</summary>
+        public int FadeReserve { get { return _reserve; } }
+
+        /// <summary>Steals that had no voice free to fade into and cut a fading voice instead.</summary>
+        public long CutVoices { get { return _cut; } }
 
         /// <summary>Notes that had to take a voice still sounding (raise the voice count when this grows fast).</summary>
         public long StolenVoices { get { return _stolen; } }
@@ -97,6 +124,9 @@ namespace RiffForge
         {
             if (pitches == null || pitches.Length == 0) throw new ArgumentException("name at least one sampled pitch for " + instrument, "pitches");
             _sampledNotes[instrument] = (int[])pitches.Clone();
+            var names = new string[pitches.Length];
+            for (var i = 0; i < pitches.Length; i++) names[i] = instrument + "_" + pitches[i];
+            _sampledNames[instrument] = names;
         }
 
         /// <summary>The sound and playback rate of a pitched note: the nearest sampled note (lower one on a tie).</summary>
@@ -106,10 +136,14 @@ namespace RiffForge
             sound = null;
             ratio = 1.0;
             if (!_sampledNotes.TryGetValue(instrument, out sampled)) return false;
-            var best = sampled[0];
-            foreach (var p in sampled)
-                if (Math.Abs(p - pitch) < Math.Abs(best - pitch) || (Math.Abs(p - pitch) == Math.Abs(best - pitch) && p < best)) best = p;
-            sound = instrument + "_" + best;
+            var bestIndex = 0;
+            for (var i = 1; i < sampled.Length; i++)
+            {
+                int p = sampled[i], best0 = sampled[bestIndex];
+                if (Math.Abs(p - pitch) < Math.Abs(best0 - pitch) || (Math.Abs(p - pitch) == Math.Abs(best0 - pitch) && p < best0)) bestIndex = i;
+            }
+            var best = sampled[bestIndex];
+            sound = _sampledNames[instrument][bestIndex];
             ratio = Math.Pow(2.0, (pitch - best) / 12.0);
             return true;
         }
@@ -153,7 +187,7 @@ namespace RiffForge
                     }
                 }
             }
-            var voice = Allocate(now);
+            var voice = Allocate(now, start, commands, ref added);
             _voices[voice] = new Voice { Start = start, BusyUntil = double.IsNaN(end) ? ringsUntil : end, Sound = sound };
             commands.Add(new VoiceCommand { Play = true, Voice = voice, Sound = sound, Start = start, End = end, PitchRatio = ratio, Volume = Math.Min(1.0, volume) });
             return added + 1;
@@ -171,15 +205,46 @@ namespace RiffForge
             catch (Exception) { return -1; }
         }
 
-        int Allocate(double now)
+        /// <summary>
+        /// A voice for a sound starting at <paramref name="start"/>. A voice is free once the clock passed the end
+        /// of what it plays. When the sounding, unfaded voices reach the count minus the reserve, the one that ends
+        /// first is faded out (a command appended) so that a reserve voice stays free for the next steal.
+        /// </summary>
+        int Allocate(double now, double start, List<VoiceCommand> commands, ref int added)
         {
+            var sounding = 0;
+            var victim = -1;
+            for (var i = 0; i < _voices.Length; i++)
+            {
+                if (_voices[i].BusyUntil <= now || _voices[i].Fading) continue;
+                sounding++;
+                if (victim < 0 || _voices[i].BusyUntil < _voices[victim].BusyUntil) victim = i;
+            }
+            if (victim >= 0 && sounding >= _voices.Length - _reserve && _reserve > 0)
+            {
+                // The fade starts now, so the stolen voice is free again a few ms later (ahead of the new onset
+                // whenever the note was planned at least FadeSeconds early) and the reserve refills quickly.
+                var fadeStart = now;
+                var fadeEnd = now + FadeSeconds;
+                if (_voices[victim].BusyUntil > fadeEnd)
+                {
+                    _voices[victim].BusyUntil = fadeEnd;
+                    _voices[victim].Fading = true;
+                    commands.Add(new VoiceCommand { Play = false, FadeOut = true, Voice = victim, Start = fadeStart, End = fadeEnd });
+                    added++;
+                    _stolen++;
+                }
+            }
             var best = 0;
             for (var i = 0; i < _voices.Length; i++)
             {
                 if (_voices[i].BusyUntil <= now) return i;
                 if (_voices[i].BusyUntil < _voices[best].BusyUntil) best = i;
             }
-            _stolen++;
+            // No voice free even with the reserve: more steals than reserve voices within one fade, or a single
+            // voice. Cut the voice that ends first (a fading one when there is one).
+            if (_voices[best].Fading) _cut++;
+            else _stolen++;
             return best;
         }
     }

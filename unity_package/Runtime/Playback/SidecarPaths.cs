@@ -23,12 +23,17 @@ namespace RiffForge
     /// <code>
     /// Editor:          Packages/com.riffforge.unity/Sidecar~/&lt;platform&gt;/riffforge-sidecar[.exe]
     /// Windows, Linux:  &lt;Game&gt;_Data/RiffForgeSidecar/&lt;platform&gt;/...      (next to Game.exe / Game.x86_64)
-    /// macOS:           Game.app/Contents/Resources/RiffForgeSidecar/&lt;platform&gt;/...
+    /// macOS:           Game.app/Contents/Helpers/RiffForgeSidecar/&lt;platform&gt;/...
     /// </code>
+    /// On macOS the sidecar is executable code, and Apple's bundle rules put helper tools in Contents/Helpers
+    /// (or Contents/MacOS) and keep Contents/Resources for data; code in Resources breaks signing and
+    /// notarisation (https://developer.apple.com/documentation/bundleresources/placing-content-in-a-bundle).
     /// </summary>
     public static class SidecarPaths
     {
         public const string PlayerFolderName = "RiffForgeSidecar";
+        /// <summary>The folder of Game.app/Contents that holds the sidecar in a macOS player.</summary>
+        public const string MacHelpersFolder = "Helpers";
         /// <summary>Environment variable naming a Python with riffforge installed (source sidecar during development).</summary>
         public const string PythonVariable = "RIFFFORGE_PYTHON";
 
@@ -45,7 +50,7 @@ namespace RiffForge
         public static string PlayerSidecarRoot(string dataPath, string os)
         {
             if (string.IsNullOrEmpty(dataPath)) throw new ArgumentException("the player's data path is empty", "dataPath");
-            return os == "osx" ? Path.Combine(Path.Combine(dataPath, "Resources"), PlayerFolderName) : Path.Combine(dataPath, PlayerFolderName);
+            return os == "osx" ? Path.Combine(Path.Combine(dataPath, MacHelpersFolder), PlayerFolderName) : Path.Combine(dataPath, PlayerFolderName);
         }
 
         /// <summary>
@@ -67,7 +72,18 @@ namespace RiffForge
         /// </summary>
         public static SidecarCommand Resolve(SidecarLaunchMode mode, string sidecarRoot, string python, out string problem)
         {
+            return Resolve(mode, sidecarRoot, python, null, out problem);
+        }
+
+        /// <summary>
+        /// As above, also taking the sidecar set up by "Set Up Python Sidecar..." in <paramref name="setUpLibraryFolder"/>
+        /// (Editor: &lt;project&gt;/Library/RiffForge; null in a player): Auto tries it after the frozen build and a set Python,
+        /// Source uses it when no Python is set.
+        /// </summary>
+        public static SidecarCommand Resolve(SidecarLaunchMode mode, string sidecarRoot, string python, string setUpLibraryFolder, out string problem)
+        {
             problem = null;
+            string setUpProblem;
             if (string.IsNullOrEmpty(python)) python = Environment.GetEnvironmentVariable(PythonVariable);
             switch (mode)
             {
@@ -77,7 +93,10 @@ namespace RiffForge
                 case SidecarLaunchMode.Source:
                     if (string.IsNullOrEmpty(python))
                     {
-                        problem = "Launch Mode is Source but no Python is set. Fix: set RiffForgeSidecar's Python Path (or the "
+                        var setUp = SidecarLocator.SetUp(setUpLibraryFolder, out setUpProblem);
+                        if (setUp != null) return setUp;
+                        problem = (setUpProblem != null ? setUpProblem + " " : "") + "Launch Mode is Source but no Python is set. Fix: run "
+                            + PythonSidecarSetupLayout.ActionName + ", or set RiffForgeSidecar's Python Path (or the "
                             + PythonVariable + " environment variable) to a Python with riffforge installed, e.g. <repo>/.venv/bin/python";
                         return null;
                     }
@@ -87,6 +106,12 @@ namespace RiffForge
                     catch (SidecarException e)
                     {
                         if (mode == SidecarLaunchMode.Auto && !string.IsNullOrEmpty(python)) return SidecarCommand.Source(python);
+                        if (mode == SidecarLaunchMode.Auto)
+                        {
+                            var setUp = SidecarLocator.SetUp(setUpLibraryFolder, out setUpProblem);
+                            if (setUp != null) return setUp;
+                            if (setUpProblem != null) { problem = setUpProblem + " (" + e.Message + ")"; return null; }
+                        }
                         problem = e.Message;
                         return null;
                     }

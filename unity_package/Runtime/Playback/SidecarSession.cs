@@ -22,7 +22,7 @@ namespace RiffForge
         SidecarSupervisor _supervisor;
         SidecarState _lastState = SidecarState.Connecting;
         int _nextFallbackId = -1;
-        bool _started, _disposed;
+        bool _started, _disposed, _bakedOnly;
         double _now;
         Riff _lastRiff;
         string _lastError;
@@ -47,6 +47,16 @@ namespace RiffForge
             _options = options ?? new SidecarSupervisorOptions();
             _fallback = new FallbackSwitch(now);
             _now = now;
+        }
+
+        /// <summary>
+        /// A session for a build target that cannot start the sidecar (<see cref="SidecarPlatform"/>): every
+        /// request is answered with a baked riff, and <see cref="Start"/> raises <paramref name="announcement"/>
+        /// once as a <see cref="Warning"/>, word for word.
+        /// </summary>
+        public static SidecarSession BakedOnly(string announcement, double now)
+        {
+            return new SidecarSession(null, announcement, null, now) { _bakedOnly = true };
         }
 
         public FallbackSwitch Fallback { get { return _fallback; } }
@@ -86,7 +96,12 @@ namespace RiffForge
             if (_disposed) throw new ObjectDisposedException("SidecarSession");
             if (_started) return;
             _started = true;
-            if (_command == null) { Unavailable(_unavailable); return; }
+            if (_command == null)
+            {
+                if (!_bakedOnly) Unavailable(_unavailable);
+                else if (_fallback.Unsupported(_unavailable)) OnFallbackStarted();
+                return;
+            }
             try
             {
                 _supervisor = new SidecarSupervisor(_command, _options);
@@ -98,10 +113,12 @@ namespace RiffForge
                 _supervisor.Log += line => Say(Log, "RiffForge: " + line);
                 _supervisor.Start();
             }
-            catch (SidecarException e)
+            catch (Exception e)
             {
+                // Any launch failure (not only a missing program: a runtime without Process.Start throws
+                // PlatformNotSupportedException and others) switches to the baked riffs now, with the real cause.
                 if (_supervisor != null) { _supervisor.Dispose(); _supervisor = null; }
-                Unavailable(e.Message);
+                Unavailable(e is SidecarException ? e.Message : "cannot start the sidecar: " + e.GetType().Name + ": " + e.Message);
             }
         }
 
@@ -124,6 +141,33 @@ namespace RiffForge
             var id = client.SendRequest(copy);
             _outstanding[id] = copy;
             return id;
+        }
+
+        /// <summary>
+        /// True while a sidecar is starting for the first time: not ready yet, never was, and fallback is not on.
+        /// </summary>
+        public bool IsStarting
+        {
+            get
+            {
+                var c = Client;
+                return _started && !_disposed && c != null && !_fallback.Active && !_fallback.EverReady && c.State == SidecarState.Connecting;
+            }
+        }
+
+        /// <summary>
+        /// Like <see cref="Send"/>, but while the sidecar is still starting (<see cref="IsStarting"/>) the request
+        /// is answered at once by a baked riff (negative id, raised by the next <see cref="Update"/>), so the first
+        /// sound never waits for the sidecar. The caller replaces it with a generated riff once
+        /// <see cref="IsReady"/> (ContinuousPlanner does so at a bar line).
+        /// </summary>
+        public int SendOrStandIn(RiffRequest request)
+        {
+            if (request == null) throw new ArgumentNullException("request");
+            if (_disposed) throw new ObjectDisposedException("SidecarSession");
+            if (!IsStarting) return Send(request);
+            request.Validate();
+            return QueueFallback(request.Clone());
         }
 
         /// <summary>Stops waiting for a request (its answer will not be raised).</summary>
@@ -177,6 +221,10 @@ namespace RiffForge
             }
         }
 
+        /// <summary>
+        /// Stops the sidecar without blocking: quit is sent and the wait, kill and reap run on a background
+        /// thread (see <see cref="SidecarSupervisor.Dispose"/>); this returns in well under a frame.
+        /// </summary>
         public void Dispose()
         {
             if (_disposed) return;

@@ -60,7 +60,7 @@ namespace RiffForge.Core.Tests
             Assert.IsNotNull(welcome, "no welcome");
             Assert.AreEqual(TestData.Token, welcome.GetString(0));
             Assert.AreEqual(ProtocolVersion.Current, welcome.GetString(1));
-            Assert.AreEqual(PackageInfo.Version, welcome.GetString(2));
+            Assert.AreEqual(RiffForgePackage.Version, welcome.GetString(2));
             WaitUntil(() => _connected == 1, 3, "Connected");
         }
 

@@ -142,6 +142,74 @@ namespace RiffForge.Core.Tests
         }
 
         [Test]
+        public void AMissingSidecarNamesTheEditorSetUpAction()
+        {
+            var missing = Path.Combine(Path.GetTempPath(), "riffforge-no-such-folder", "Sidecar~");
+            var e = Assert.Throws<SidecarException>(() => SidecarLocator.Frozen(missing, "linux-x64"));
+            StringAssert.Contains("Window > RiffForge > Set Up Python Sidecar...", e.Message);
+        }
+
+        [Test]
+        public void TheSetUpSidecarIsFoundOnlyWhenItsRecordIsReadyAndItsPythonExists()
+        {
+            using (var t = new TempFolder())
+            {
+                var library = PythonSidecarSetupLayout.LibraryFolder(t.Path);
+                Assert.AreEqual(Path.Combine(t.Path, "Library", "RiffForge"), library);
+                string problem;
+                Assert.IsNull(SidecarLocator.SetUp(library, out problem));
+                Assert.IsNull(problem, "nothing set up: no problem of its own (the frozen lookup's message stands)");
+                Assert.IsNull(SidecarLocator.SetUp(null, out problem));
+
+                var venvPython = PythonSidecarSetupLayout.VenvPython(PythonSidecarSetupLayout.VenvFolder(library), false);
+                Assert.AreEqual(Path.Combine(library, "python-sidecar", "venv", "bin", "python"), venvPython);
+                Assert.AreEqual(Path.Combine(library, "python-sidecar", "venv", "Scripts", "python.exe"),
+                    PythonSidecarSetupLayout.VenvPython(PythonSidecarSetupLayout.VenvFolder(library), true));
+                var record = new PythonSidecarRecord { Status = PythonSidecarSetupLayout.StatusPending, VenvPython = venvPython };
+                record.Save(library);
+                Assert.IsNull(SidecarLocator.SetUp(library, out problem));
+                StringAssert.Contains("did not finish", problem);
+                StringAssert.Contains(PythonSidecarSetupLayout.ActionName, problem);
+
+                record.Status = PythonSidecarSetupLayout.StatusReady;
+                record.Save(library);
+                Assert.IsNull(SidecarLocator.SetUp(library, out problem));
+                StringAssert.Contains(venvPython, problem);
+                StringAssert.Contains("is missing", problem);
+
+                Directory.CreateDirectory(Path.GetDirectoryName(venvPython));
+                File.WriteAllText(venvPython, "");
+                var command = SidecarLocator.SetUp(library, out problem);
+                Assert.IsNull(problem);
+                Assert.AreEqual(venvPython, command.FileName);
+                CollectionAssert.AreEqual(new[] { "-I", "-m", "riffforge", "sidecar" }, command.Arguments);
+                Assert.IsFalse(command.IsFrozen);
+
+                File.WriteAllText(PythonSidecarSetupLayout.RecordFile(library), "{ not json");
+                Assert.IsNull(SidecarLocator.SetUp(library, out problem));
+                StringAssert.Contains("cannot be read", problem);
+            }
+        }
+
+        [Test]
+        public void TheSetUpRecordRoundTripsAndRejectsWhatIsNotAFlatObject()
+        {
+            var r = new PythonSidecarRecord
+            {
+                Status = "ready", TypedPython = "C:\\Py 3\\python.exe", BasePython = "/usr/bin/python3.12", PythonVersion = "3.12.4",
+                Requirement = "git+https://h/r.git@abc#subdirectory=python_sidecar", TypedSource = "say \"hi\"\n", VenvPython = "/v/bin/python",
+                PackageVersion = "0.1.0", SetUpUtc = "2026-01-02T03:04:05Z",
+            };
+            var back = PythonSidecarRecord.FromJson(r.ToJson());
+            Assert.AreEqual(r.ToJson(), back.ToJson());
+            Assert.AreEqual("C:\\Py 3\\python.exe", back.TypedPython);
+            Assert.AreEqual("say \"hi\"\n", back.TypedSource);
+            Assert.AreEqual("x\u00e9", PythonSidecarRecord.FromJson("{\"status\": \"x\\u00e9\", \"unknown\": \"kept out\"}").Status);
+            Assert.Throws<System.FormatException>(() => PythonSidecarRecord.FromJson("{\"status\": 1}"));
+            Assert.Throws<System.FormatException>(() => PythonSidecarRecord.FromJson("[]"));
+        }
+
+        [Test]
         public void ReadyLinesParseAndUnknownKeysAreIgnored()
         {
             var r = ReadyLine.TryParse("RIFFFORGE READY port=5000 pid=42 protocol=1.0 version=0.1.0 token=abc extra=1");

@@ -158,16 +158,91 @@ namespace RiffForge.Core.Tests
         }
 
         [Test]
-        public void DisposeKillsASidecarThatIgnoresQuit()
+        public void DisposeReturnsAtOnceAndKillsASidecarThatIgnoresQuitInTheBackground()
         {
             var path = Script("riffforge-sidecar", ReadyThenSleep, executable: true);
-            var s = new SidecarSupervisor(new SidecarCommand(path, new string[0], true), Options());
+            var options = Options();
+            options.QuitGraceSeconds = 1.0;
+            var s = new SidecarSupervisor(new SidecarCommand(path, new string[0], true), options);
             s.Start();
             WaitFor(() => s.SidecarPid > 0, 5, "the READY line");
             var pid = s.SidecarPid;
+            var clock = Stopwatch.StartNew();
             s.Dispose();
-            Assert.IsFalse(Alive(pid), "the stand-in sidecar survived Dispose");
+            var ms = clock.Elapsed.TotalMilliseconds;
+            // Dispose runs on Unity's main thread (OnDisable, play-mode exit, domain reload, quit): it must not wait
+            // for the sidecar. 50 ms is the limit the package promises; bench/csharp_lifecycle.py measures it.
+            Assert.Less(ms, 50.0, "Dispose blocked the caller");
+            Assert.IsTrue(Alive(pid), "the grace period for quit had not passed yet, so the sidecar was not killed yet");
+            Assert.IsTrue(s.Stopped.WaitOne(5000), "the background stop did not finish");
+            WaitFor(() => !Alive(pid), 5, "the stand-in sidecar to be killed and reaped");
             Assert.IsFalse(File.Exists(s.PidFilePath));
+        }
+
+        [Test]
+        public void ABackgroundStopLeavesThePidFileOfTheNextSupervisorAlone()
+        {
+            var path = Script("riffforge-sidecar", ReadyThenSleep, executable: true);
+            var options = Options();
+            options.QuitGraceSeconds = 0.2;
+            var first = new SidecarSupervisor(new SidecarCommand(path, new string[0], true), options);
+            first.Start();
+            WaitFor(() => first.SidecarPid > 0, 5, "the first READY line");
+            first.Dispose();
+            // A restart: the next supervisor writes the same pid file while the first one still stops.
+            var next = new SidecarSupervisor(new SidecarCommand(path, new string[0], true), options);
+            try
+            {
+                next.Start();
+                WaitFor(() => next.SidecarPid > 0, 5, "the next READY line");
+                Assert.IsTrue(first.Stopped.WaitOne(5000));
+                Assert.IsTrue(File.Exists(options.PidFilePath), "the first supervisor deleted the pid file of the next one");
+                StringAssert.Contains("token=" + next.Client.Token, File.ReadAllText(options.PidFilePath));
+            }
+            finally { next.Dispose(); }
+            Assert.IsTrue(next.Stopped.WaitOne(5000));
+            Assert.IsFalse(File.Exists(options.PidFilePath));
+        }
+
+        static readonly Exception[] LaunchExceptions =
+        {
+            new PlatformNotSupportedException("process start is not supported on this platform"),
+            new NotSupportedException("no processes here"),
+            new InvalidOperationException("no file name"),
+            new IOException("broken pipe"),
+            new System.ComponentModel.Win32Exception(5, "Access denied"),
+        };
+
+        [Test]
+        public void AnyExceptionFromTheProcessStarterIsALaunchFailureNamingIt()
+        {
+            foreach (var thrown in LaunchExceptions)
+            {
+                var options = Options();
+                var started = 0;
+                options.ProcessStarter = info => { started++; throw thrown; };
+                var s = new SidecarSupervisor(new SidecarCommand("/opt/riffforge-sidecar", new string[0], false), options);
+                var e = Assert.Throws<SidecarException>(s.Start, thrown.GetType().Name);
+                Assert.AreEqual(1, started);
+                Assert.AreEqual(SidecarErrorCode.LaunchFailed, e.Code, thrown.GetType().Name);
+                StringAssert.Contains("/opt/riffforge-sidecar", e.Message);
+                if (!(thrown is System.ComponentModel.Win32Exception)) StringAssert.Contains(thrown.GetType().Name + ": " + thrown.Message, e.Message);
+                Assert.AreSame(thrown, e.InnerException);
+                s.Dispose();
+            }
+        }
+
+        [Test]
+        public void AStarterThatReturnsNoProcessIsALaunchFailure()
+        {
+            var options = Options();
+            options.ProcessStarter = info => null;
+            var s = new SidecarSupervisor(new SidecarCommand("/opt/riffforge-sidecar", new string[0], false), options);
+            var e = Assert.Throws<SidecarException>(s.Start);
+            Assert.AreEqual(SidecarErrorCode.LaunchFailed, e.Code);
+            StringAssert.Contains("did not start", e.Message);
+            s.Dispose();
+            Assert.IsTrue(s.Stopped.WaitOne(5000));
         }
 
         [Test]

@@ -34,6 +34,22 @@ namespace RiffForge.Core
         }
 
         /// <summary>
+        /// Deletes the pid file only while it still records the sidecar of session <paramref name="token"/>: a
+        /// supervisor stopping in the background must not delete the file a newer supervisor (a restart) wrote.
+        /// </summary>
+        public static void DeleteIfToken(string path, string token)
+        {
+            try
+            {
+                if (!File.Exists(path)) return;
+                string recorded;
+                if (Parse(File.ReadAllText(path)).TryGetValue("token", out recorded) && recorded == token) File.Delete(path);
+            }
+            catch (IOException) { }
+            catch (UnauthorizedAccessException) { }
+        }
+
+        /// <summary>
         /// Kills the sidecar recorded in <paramref name="path"/> when it is still running and orphaned; returns
         /// a sentence saying what was done, or null when there was nothing to reap.
         /// </summary>

@@ -13,7 +13,9 @@ namespace RiffForge.Core
     ///                                       osx-x64/riffforge-sidecar
     ///                                       win-x64/riffforge-sidecar.exe
     /// </code>
-    /// A player build copies the same folder next to the player. Every problem throws
+    /// A player build copies the same folder next to the player. In the Editor, <see cref="SetUp"/> finds the
+    /// sidecar that <see cref="PythonSidecarSetupLayout.ActionName"/> installed into the project's Library
+    /// folder (for a package added from a git URL or from disk, which has no frozen build). Every problem throws
     /// <see cref="SidecarException"/> (code <c>launch_failed</c>) naming the path and the fix.
     /// </summary>
     public static class SidecarLocator
@@ -22,7 +24,9 @@ namespace RiffForge.Core
         public const string FolderName = "Sidecar~";
         public const string ExecutableBaseName = "riffforge-sidecar";
 
-        const string Fixes = "Fix: reinstall com.riffforge.unity from a release that ships this platform's sidecar, "
+        const string Fixes = "Fix: in the Unity Editor choose " + PythonSidecarSetupLayout.ActionName
+            + " (installs the sidecar from a Python 3.11 or 3.12 into this project's Library folder; for a package added from a git URL or from disk), "
+            + "or reinstall com.riffforge.unity from a release that ships this platform's sidecar, "
             + "or build it on this machine with `python build/build_sidecar.py`, "
             + "or use the source sidecar during development (SidecarCommand.Source with a Python that has riffforge installed).";
 
@@ -69,6 +73,38 @@ namespace RiffForge.Core
                     + ". Fix: put the " + platform + " build in " + Quote(Path.Combine(sidecarRoot, platform))
                     + " (build it on a " + platform + " machine with `python build/build_sidecar.py`, or take it from the release for all platforms).");
             return new SidecarCommand(exe, new string[0], true);
+        }
+
+        /// <summary>
+        /// The sidecar installed by the Editor action <see cref="PythonSidecarSetupLayout.ActionName"/> under
+        /// <paramref name="libraryFolder"/> (&lt;project&gt;/Library/RiffForge), or null with <paramref name="problem"/>
+        /// saying why: null too when nothing was set up (then the frozen lookup's message is the one to show).
+        /// </summary>
+        public static SidecarCommand SetUp(string libraryFolder, out string problem)
+        {
+            problem = null;
+            if (string.IsNullOrEmpty(libraryFolder)) return null;
+            var recordFile = PythonSidecarSetupLayout.RecordFile(libraryFolder);
+            if (!File.Exists(recordFile)) return null;
+            var record = PythonSidecarRecord.Load(libraryFolder);
+            if (record == null)
+            {
+                problem = "The Python sidecar record " + Quote(recordFile) + " cannot be read. Fix: run " + PythonSidecarSetupLayout.ActionName + " again.";
+                return null;
+            }
+            if (record.Status != PythonSidecarSetupLayout.StatusReady)
+            {
+                problem = "The Python sidecar set-up in " + Quote(recordFile) + " did not finish (status " + Quote(record.Status)
+                    + "). Fix: run " + PythonSidecarSetupLayout.ActionName + " again and read its error.";
+                return null;
+            }
+            if (string.IsNullOrEmpty(record.VenvPython) || !File.Exists(record.VenvPython))
+            {
+                problem = "The Python sidecar's interpreter " + Quote(record.VenvPython) + " (named in " + Quote(recordFile)
+                    + ") is missing; its venv was deleted or moved. Fix: run " + PythonSidecarSetupLayout.ActionName + " again.";
+                return null;
+            }
+            return PythonSidecarSetupLayout.Command(record.VenvPython);
         }
 
         static IEnumerable<string> Candidates(string platform)

@@ -39,6 +39,16 @@ namespace RiffForge.Core
 
         public static SidecarProcess Start(SidecarCommand command, IList<string> arguments, Action<string> log)
         {
+            return Start(command, arguments, log, null);
+        }
+
+        /// <summary>
+        /// Starts the process with <paramref name="starter"/> (null: <see cref="Process.Start(ProcessStartInfo)"/>).
+        /// Every failure to start becomes a <see cref="SidecarException"/> with code launch_failed whose message
+        /// names the program, the exception's type and its message, so the caller can fall back at once.
+        /// </summary>
+        public static SidecarProcess Start(SidecarCommand command, IList<string> arguments, Action<string> log, Func<ProcessStartInfo, Process> starter)
+        {
             var all = new List<string>(command.Arguments);
             all.AddRange(arguments);
             var info = new ProcessStartInfo(command.FileName, SidecarCommand.JoinArguments(all))
@@ -50,16 +60,42 @@ namespace RiffForge.Core
                 CreateNoWindow = true,
             };
             info.EnvironmentVariables["PYTHONUNBUFFERED"] = "1";
+            Process process;
             try
             {
-                var process = Process.Start(info);
-                if (process == null) throw new SidecarException(SidecarErrorCode.LaunchFailed, "the sidecar " + SidecarLocator.Quote(command.FileName) + " did not start");
-                return new SidecarProcess(process, log);
+                process = starter != null ? starter(info) : Process.Start(info);
             }
             catch (Win32Exception e)
             {
                 throw new SidecarException(SidecarErrorCode.LaunchFailed, Explain(command, e), e);
             }
+            catch (Exception e)
+            {
+                // Process.Start is not available everywhere: under IL2CPP it is reported to throw or to do nothing
+                // (https://issuetracker.unity3d.com/issues/il2cpp-system-dot-diagnostics-dot-process-dot-start-fails-to-launch-application,
+                // https://github.com/bhaptics/haptic-library/issues/146), and other runtimes throw
+                // PlatformNotSupportedException, NotSupportedException, InvalidOperationException or IOException.
+                // Whatever it is, the launch failed: say which exception, so the fallback reason tells the truth.
+                throw new SidecarException(SidecarErrorCode.LaunchFailed, ExplainOther(command, e), e);
+            }
+            if (process == null) throw new SidecarException(SidecarErrorCode.LaunchFailed, "the sidecar " + SidecarLocator.Quote(command.FileName)
+                + " did not start (Process.Start returned no process; under IL2CPP starting processes may be unsupported)");
+            try { return new SidecarProcess(process, log); }
+            catch (Exception e)
+            {
+                // The process started but cannot be watched (no pid, no stdout): do not leave it running.
+                try { process.Kill(); } catch (Exception) { }
+                try { process.Dispose(); } catch (Exception) { }
+                throw new SidecarException(SidecarErrorCode.LaunchFailed, ExplainOther(command, e), e);
+            }
+        }
+
+        static string ExplainOther(SidecarCommand command, Exception e)
+        {
+            var unsupported = e is PlatformNotSupportedException || e is NotSupportedException;
+            return "Cannot start the sidecar " + SidecarLocator.Quote(command.FileName) + ": " + e.GetType().Name + ": " + e.Message
+                + (unsupported ? " (this player cannot start processes, e.g. an IL2CPP build on a platform without System.Diagnostics.Process: "
+                    + "baked fallback riffs play instead)" : "");
         }
 
         static string Explain(SidecarCommand command, Win32Exception e)
@@ -107,8 +143,31 @@ namespace RiffForge.Core
         /// <summary>Kills the process (no-op when it already exited) and waits briefly for it to go.</summary>
         public void Kill()
         {
-            try { _process.Kill(); } catch (Exception) { }
+            // A process that already ended is not killed: its pid may belong to another program by now.
+            try { if (!_process.WaitForExit(0)) _process.Kill(); } catch (Exception) { }
             try { _process.WaitForExit(2000); } catch (Exception) { }
+        }
+
+        /// <summary>
+        /// Stops the process without blocking the caller: on a background thread, waits up to
+        /// <paramref name="graceSeconds"/> for it to exit by itself (after quit), then kills it (only this
+        /// process, which this object started), reaps it, runs <paramref name="after"/> and sets <paramref name="done"/>.
+        /// </summary>
+        public void StopInBackground(double graceSeconds, Action after, ManualResetEvent done)
+        {
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    ExitedSignal.WaitOne(TimeSpan.FromSeconds(graceSeconds));
+                    Kill();
+                    Dispose();
+                    if (after != null) after();
+                }
+                catch (Exception) { }
+                finally { done.Set(); }
+            }) { IsBackground = true, Name = "RiffForge sidecar stop" };
+            thread.Start();
         }
 
         public void Dispose()

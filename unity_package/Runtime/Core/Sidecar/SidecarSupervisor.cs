@@ -23,6 +23,7 @@ namespace RiffForge.Core
         readonly AutoResetEvent _wake = new AutoResetEvent(false);
         readonly object _gate = new object();
         Thread _watch;
+        readonly ManualResetEvent _stopped = new ManualResetEvent(false);
         SidecarProcess _process;
         volatile string _unresponsive;
         volatile bool _disposed;
@@ -57,22 +58,33 @@ namespace RiffForge.Core
         public string PidFilePath { get { return _pidFile; } }
 
         /// <summary>
-        /// Reaps a leftover sidecar, then starts the sidecar process. Problems found before the process runs
-        /// (missing program, missing executable bit) throw <see cref="SidecarException"/> naming the path and
-        /// the fix; the wait for READY and the handshake go on in the background (see the client's events).
+        /// Reaps a leftover sidecar, then starts the sidecar process. Every problem found before the process runs
+        /// (missing program, missing executable bit, a runtime that cannot start processes) throws
+        /// <see cref="SidecarException"/> with code launch_failed naming the path, the cause and the fix; the wait
+        /// for READY and the handshake go on in the background (see the client's events).
         /// </summary>
         public void Start()
         {
             if (_disposed) throw new ObjectDisposedException("SidecarSupervisor");
             if (_watch != null) throw new InvalidOperationException("the supervisor was already started");
-            var reaped = PidFile.Reap(_pidFile);
-            if (reaped != null) PostLog(reaped);
+            try
+            {
+                var reaped = PidFile.Reap(_pidFile);
+                if (reaped != null) PostLog(reaped);
+            }
+            catch (Exception e) { PostLog("could not check the pid file " + SidecarLocator.Quote(_pidFile) + ": " + e.GetType().Name + ": " + e.Message); }
             var process = Launch();
             _watch = new Thread(() => Watch(process)) { IsBackground = true, Name = "RiffForge sidecar supervisor" };
             _watch.Start();
         }
 
-        /// <summary>Says quit, waits briefly for the sidecar to exit, kills it if needed, closes the client.</summary>
+        /// <summary>
+        /// Returns at once (it never waits for the sidecar): says quit and closes the client, then, on a
+        /// background thread, gives the sidecar <see cref="SidecarSupervisorOptions.QuitGraceSeconds"/> to exit,
+        /// kills it if it did not (only the process this supervisor started), reaps it and deletes the pid file.
+        /// <see cref="Stopped"/> is set when that is done. If the host exits first, the sidecar still goes: its
+        /// parent-pid watchdog and heartbeat timeout end it, and the next run reaps it from the pid file.
+        /// </summary>
         public void Dispose()
         {
             if (_disposed) return;
@@ -81,16 +93,24 @@ namespace RiffForge.Core
             _client.Quit();
             SidecarProcess process;
             lock (_gate) process = _process;
-            if (process != null)
-            {
-                process.ExitedSignal.WaitOne(1500); // quit makes it exit within 2 s; do not wait longer
-                process.Kill();                     // kills a sidecar that ignored quit; reaps one that exited
-                process.Dispose();
-            }
             _client.Dispose();
-            if (_watch != null && Thread.CurrentThread != _watch) _watch.Join(3000);
-            PidFile.Delete(_pidFile);
+            var pidFile = _pidFile;
+            var token = _client.Token;
+            var watch = _watch;
+            Action after = () =>
+            {
+                if (watch != null && Thread.CurrentThread != watch) watch.Join(3000);
+                PidFile.DeleteIfToken(pidFile, token);
+            };
+            if (process != null) process.StopInBackground(_options.QuitGraceSeconds, after, _stopped);
+            else ThreadPool.QueueUserWorkItem(_ => { try { after(); } catch (Exception) { } finally { _stopped.Set(); } });
         }
+
+        /// <summary>
+        /// Set once the sidecar started by this supervisor is gone after <see cref="Dispose"/> (exited or killed,
+        /// reaped, pid file deleted).
+        /// </summary>
+        public WaitHandle Stopped { get { return _stopped; } }
 
         SidecarProcess Launch()
         {
@@ -103,7 +123,7 @@ namespace RiffForge.Core
                 "--heartbeat-timeout", _options.HeartbeatTimeoutSeconds.ToString("0.###", CultureInfo.InvariantCulture),
             };
             if (!string.IsNullOrEmpty(_options.ModelsDirectory)) { args.Add("--models"); args.Add(_options.ModelsDirectory); }
-            var process = SidecarProcess.Start(_command, args, PostLog);
+            var process = SidecarProcess.Start(_command, args, PostLog, _options.ProcessStarter);
             lock (_gate) _process = process;
             try { PidFile.Write(_pidFile, process.Pid, _client.Token, process.StartedUtc); }
             catch (Exception e) { PostLog("could not write the pid file " + SidecarLocator.Quote(_pidFile) + ": " + e.Message); }

@@ -1,3 +1,6 @@
+using System;
+using System.Diagnostics;
+
 namespace RiffForge.Core
 {
     /// <summary>Settings of a <see cref="SidecarSupervisor"/>.</summary>
@@ -35,5 +38,17 @@ namespace RiffForge.Core
 
         /// <summary>Consecutive restarts (without a stable run between them) before giving up.</summary>
         public int MaxConsecutiveRestarts = 8;
+
+        /// <summary>
+        /// Seconds <see cref="SidecarSupervisor.Dispose"/> lets the sidecar take to exit after quit before it is
+        /// killed. The wait runs on a background thread, never on the caller's.
+        /// </summary>
+        public double QuitGraceSeconds = 1.5;
+
+        /// <summary>
+        /// Starts the sidecar process; null uses <see cref="Process.Start(ProcessStartInfo)"/>. Tests pass a
+        /// starter that throws to check that any launch failure falls back at once.
+        /// </summary>
+        public Func<ProcessStartInfo, Process> ProcessStarter;
     }
 }
