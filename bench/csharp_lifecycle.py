@@ -14,32 +14,11 @@ Target: Dispose <= 50 ms on the caller's (Unity's main) thread.
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "bench" / "out" / "csharp"
-CORE = ROOT / "unity_package" / "Runtime" / "Core"
+from csharp_host import ROOT, build, run_against_sidecars
+
 PLAYBACK = ROOT / "unity_package" / "Runtime" / "Playback"
-SIDECARS = ROOT / "unity_package" / "Sidecar~"
-
-
-def build() -> Path:
-    OUT.mkdir(parents=True, exist_ok=True)
-    core = OUT / "RiffForge.Core.dll"
-    subprocess.run(["mcs", "-langversion:7.2", "-optimize+", "-nologo", "-target:library", f"-out:{core}",
-                    f"-recurse:{CORE}/*.cs"], check=True)
-    exe = OUT / "LifecycleBench.exe"
-    subprocess.run(["mcs", "-langversion:7.2", "-optimize+", "-nologo", f"-out:{exe}", f"-r:{core}",
-                    f"-recurse:{PLAYBACK}/*.cs", str(ROOT / "bench" / "csharp" / "LifecycleBench.cs")], check=True)
-    return exe
-
-
-def run(exe: Path, kind: str, target: str, runs: int) -> dict:
-    proc = subprocess.run(["mono", str(exe), kind, target, str(runs)], cwd=OUT,
-                          stdout=subprocess.PIPE, text=True, check=True)  # per-run lines go to stderr
-    return {key: float(value) for key, value in (line.split() for line in proc.stdout.splitlines() if line.strip())}
 
 
 def main() -> int:
@@ -47,14 +26,8 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--python", default=str(ROOT / ".venv" / "bin" / "python"))
     args = parser.parse_args()
-    exe = build()
-    results = {"source": run(exe, "source", args.python, args.runs)}
-    platforms = [p for p in SIDECARS.iterdir() if p.is_dir()] if SIDECARS.is_dir() else []
-    if any((p / "riffforge-sidecar").exists() or (p / "riffforge-sidecar.exe").exists() for p in platforms):
-        try:
-            results["frozen"] = run(exe, "frozen", str(SIDECARS), args.runs)
-        except subprocess.CalledProcessError as exc:
-            print(f"frozen sidecar bench failed: {exc}", file=sys.stderr)
+    exe = build("LifecycleBench", [f"-recurse:{PLAYBACK}/*.cs"])
+    results = run_against_sidecars(exe, args.python, [str(args.runs)])
 
     rows = [
         ("Dispose on the caller's thread, p50 (ms)", "dispose_p50_ms", "<= 50"),

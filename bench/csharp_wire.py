@@ -11,31 +11,9 @@ mono against the source sidecar (``<python> -m riffforge sidecar``) and, when pr
 from __future__ import annotations
 
 import argparse
-import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
-OUT = ROOT / "bench" / "out" / "csharp"
-CORE = ROOT / "unity_package" / "Runtime" / "Core"
-SIDECARS = ROOT / "unity_package" / "Sidecar~"
-
-
-def build() -> Path:
-    OUT.mkdir(parents=True, exist_ok=True)
-    core = OUT / "RiffForge.Core.dll"
-    subprocess.run(["mcs", "-langversion:7.2", "-optimize+", "-nologo", "-target:library", f"-out:{core}",
-                    f"-recurse:{CORE}/*.cs"], check=True)
-    exe = OUT / "WireBench.exe"
-    subprocess.run(["mcs", "-langversion:7.2", "-optimize+", "-nologo", f"-out:{exe}", f"-r:{core}",
-                    str(ROOT / "bench" / "csharp" / "WireBench.cs")], check=True)
-    return exe
-
-
-def run(exe: Path, kind: str, target: str, requests: int, cold_starts: int) -> dict:
-    proc = subprocess.run(["mono", str(exe), kind, target, str(requests), str(cold_starts)], cwd=OUT,
-                          stdout=subprocess.PIPE, text=True, check=True)  # progress/ETA goes to stderr
-    return {key: float(value) for key, value in (line.split() for line in proc.stdout.splitlines() if line.strip())}
+from csharp_host import ROOT, build, run_against_sidecars
 
 
 def main() -> int:
@@ -44,14 +22,8 @@ def main() -> int:
     parser.add_argument("--cold-starts", type=int, default=5)
     parser.add_argument("--python", default=str(ROOT / ".venv" / "bin" / "python"))
     args = parser.parse_args()
-    exe = build()
-    results = {"source": run(exe, "source", args.python, args.requests, args.cold_starts)}
-    platforms = [p for p in SIDECARS.iterdir() if p.is_dir()] if SIDECARS.is_dir() else []
-    if any((p / "riffforge-sidecar").exists() or (p / "riffforge-sidecar.exe").exists() for p in platforms):
-        try:
-            results["frozen"] = run(exe, "frozen", str(SIDECARS), args.requests, args.cold_starts)
-        except subprocess.CalledProcessError as exc:
-            print(f"frozen sidecar bench failed: {exc}", file=sys.stderr)
+    exe = build("WireBench")
+    results = run_against_sidecars(exe, args.python, [str(args.requests), str(args.cold_starts)])
 
     rows = [
         ("cold start -> handshake, median of %d (s)" % args.cold_starts, "cold_start_median_s", "<= 1.5 (source)"),

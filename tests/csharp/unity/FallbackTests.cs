@@ -140,34 +140,7 @@ namespace RiffForge.Unity.Tests
         {
             var python = RepoPaths.Python;
             Assert.IsTrue(File.Exists(python), "no Python at " + python + ": set RIFFFORGE_PYTHON or run ./run setup");
-            var options = new SidecarSupervisorOptions { PidFilePath = Path.Combine(Path.GetTempPath(), "riffforge-unity-session-" + Guid.NewGuid().ToString("N") + ".pid") };
-            var session = new SidecarSession(SidecarCommand.Source(python), null, options, 0.0);
-            var warnings = new List<string>();
-            session.Warning += warnings.Add;
-            Riff riff = null;
-            var fromFallback = true;
-            try
-            {
-                session.Start();
-                var id = session.Send(new RiffRequest(0.8) { Style = "thrash", Bars = 2, Seed = 7 });
-                Assert.Greater(id, 0, "sent to the sidecar, not answered by the fallback");
-                session.RiffReady += (rid, r, fb) => { if (rid == id) { riff = r; fromFallback = fb; } };
-                var clock = System.Diagnostics.Stopwatch.StartNew();
-                while (riff == null && clock.Elapsed.TotalSeconds < 30)
-                {
-                    if (session.Client != null) session.Client.WaitForEvents(50);
-                    session.Update(clock.Elapsed.TotalSeconds, 0.01);
-                }
-                Assert.IsNotNull(riff, "no riff within 30 s; status: " + session.Status + "; warnings: " + string.Join(" | ", warnings.ToArray()));
-                Assert.IsFalse(fromFallback, session.Status);
-                Assert.AreNotEqual(BakedRiffs.ModelId, riff.ModelId);
-                Assert.AreEqual(2, riff.Bars);
-                Assert.Greater(riff.NoteCount, 0);
-                Assert.AreEqual(1, session.Latencies.Count);
-                Assert.IsTrue(session.IsReady);
-                StringAssert.StartsWith("ready: sidecar", session.Status);
-            }
-            finally { session.Dispose(); }
+            RealSidecarSession.AssertGeneratesARiff(SidecarCommand.Source(python), 30);
         }
     }
 

@@ -338,7 +338,7 @@ namespace RiffForge.Unity.Tests
                 var resolved = SidecarPaths.Resolve(SidecarLaunchMode.Auto, Path.Combine(_root, "Sidecar~"), null, Library, out problem);
                 Assert.IsNull(problem);
                 Assert.AreEqual(record.VenvPython, resolved.FileName);
-                AssertGeneratesARiff(resolved);
+                RealSidecarSession.AssertGeneratesARiff(resolved, 60);
             }
             finally { Environment.SetEnvironmentVariable(SidecarPaths.PythonVariable, saved); }
         }
@@ -357,34 +357,6 @@ namespace RiffForge.Unity.Tests
                 StringAssert.Contains(PythonSidecarSetupLayout.ActionName, problem);
             }
             finally { Environment.SetEnvironmentVariable(SidecarPaths.PythonVariable, saved); }
-        }
-
-        static void AssertGeneratesARiff(SidecarCommand command)
-        {
-            var options = new SidecarSupervisorOptions { PidFilePath = Path.Combine(Path.GetTempPath(), "riffforge-setup-session-" + Guid.NewGuid().ToString("N") + ".pid") };
-            var session = new SidecarSession(command, null, options, 0.0);
-            var warnings = new List<string>();
-            session.Warning += warnings.Add;
-            Riff riff = null;
-            var fromFallback = true;
-            try
-            {
-                session.Start();
-                var id = session.Send(new RiffRequest(0.8) { Style = "thrash", Bars = 2, Seed = 7 });
-                session.RiffReady += (rid, r, fb) => { if (rid == id) { riff = r; fromFallback = fb; } };
-                var clock = Stopwatch.StartNew();
-                while (riff == null && clock.Elapsed.TotalSeconds < 60)
-                {
-                    if (session.Client != null) session.Client.WaitForEvents(50);
-                    session.Update(clock.Elapsed.TotalSeconds, 0.01);
-                }
-                Assert.IsNotNull(riff, "no riff within 60 s; status: " + session.Status + "; warnings: " + string.Join(" | ", warnings.ToArray()));
-                Assert.IsFalse(fromFallback, session.Status);
-                Assert.AreNotEqual(BakedRiffs.ModelId, riff.ModelId);
-                Assert.Greater(riff.NoteCount, 0);
-                StringAssert.StartsWith("ready: sidecar", session.Status);
-            }
-            finally { session.Dispose(); }
         }
 
         /// <summary>

@@ -322,7 +322,7 @@ namespace RiffForge
             _planner.GeneratedRiffsAvailable = session != null && session.IsReady && !session.UsingFallback;
             _planner.SwapThreshold = Mathf.Clamp(swapThreshold, 0.01f, 0.5f);
             // Ask for the follower early enough to cover the look-ahead and a slow answer (p99 latency x 4).
-            var latency = _sidecar != null && _sidecar.Session != null ? _sidecar.Session.Latencies.Quantile(0.99) : double.NaN;
+            var latency = session != null ? session.Latencies.Quantile(0.99) : double.NaN;
             _planner.LeadSeconds = lookAhead + Math.Max(0.5, double.IsNaN(latency) ? 0.5 : latency * 4.0);
         }
 
