@@ -7,16 +7,20 @@ namespace RiffForge.EditorTools
 {
     /// <summary>
     /// Window > RiffForge > Monitor: the sidecar's status and versions, the latency of recent requests, a
-    /// "Request test riff" button and a piano roll of the last riff. In Play mode it watches the scene's
-    /// RiffForgeSidecar components; in Edit mode the button starts a sidecar owned by this window (stopped
-    /// when the window closes, before a domain reload and when Play mode starts).
+    /// "Request test riff" button and a piano roll of the last riff. In Edit mode the button starts a sidecar
+    /// owned by this window (stopped when the window closes and before a domain reload). One Editor runs one
+    /// sidecar process: when Play is pressed (PlayModeStateChange.ExitingEditMode, "before the Editor is in
+    /// play mode": https://docs.unity.cn/2021.3/Documentation/ScriptReference/PlayModeStateChange.html, raised
+    /// by EditorApplication.playModeStateChanged) the window disposes its own session and waits for its process
+    /// before the game's RiffForgeSidecar starts one; in Play mode it shows the game's shared session and
+    /// starts none. <see cref="MonitorSessionHandoff"/> holds those rules.
     /// </summary>
     public sealed class RiffForgeMonitorWindow : EditorWindow
     {
         const float LaneHeight = 60f;
         static readonly Color[] LaneColors = { new Color(0.95f, 0.45f, 0.2f), new Color(0.3f, 0.65f, 1f), new Color(0.8f, 0.8f, 0.8f) };
 
-        SidecarSession _editSession;
+        MonitorSessionHandoff _handoff;
         Riff _shownRiff;
         string _lastTestRiffNote;
         float _testIntensity = 0.7f;
@@ -35,6 +39,10 @@ namespace RiffForge.EditorTools
         void OnEnable()
         {
             titleContent = new GUIContent("RiffForge");
+            if (_handoff == null)
+                _handoff = new MonitorSessionHandoff(
+                    MonitorSessionHandoff.PhaseNow(EditorApplication.isPlaying, EditorApplication.isPlayingOrWillChangePlaymode),
+                    StartEditSession);
             EditorApplication.update += Tick;
             AssemblyReloadEvents.beforeAssemblyReload += StopEditSession;
             EditorApplication.playModeStateChanged += OnPlayModeStateChanged;
@@ -50,20 +58,34 @@ namespace RiffForge.EditorTools
 
         void OnPlayModeStateChanged(PlayModeStateChange change)
         {
-            if (change == PlayModeStateChange.ExitingEditMode) StopEditSession();
+            _handoff.Changed(Phase(change));
+            if (change == PlayModeStateChange.ExitingEditMode && !_handoff.LastStopInTime)
+                Debug.LogWarning("RiffForge Monitor: the window's Edit-mode sidecar did not exit within "
+                    + MonitorSessionHandoff.DefaultHandOffWaitSeconds + " s of Play; it is killed in the background.");
         }
 
+        static EditorPlayPhase Phase(PlayModeStateChange change)
+        {
+            switch (change)
+            {
+                case PlayModeStateChange.ExitingEditMode: return EditorPlayPhase.ExitingEditMode;
+                case PlayModeStateChange.EnteredPlayMode: return EditorPlayPhase.PlayMode;
+                case PlayModeStateChange.ExitingPlayMode: return EditorPlayPhase.ExitingPlayMode;
+                default: return EditorPlayPhase.EditMode;
+            }
+        }
+
+        // Window closed, or scripts about to reload: stop without waiting (the process is reaped in the background).
         void StopEditSession()
         {
-            if (_editSession == null) return;
-            _editSession.Dispose();
-            _editSession = null;
+            if (_handoff != null) _handoff.StopOwn(false);
         }
 
         void Tick()
         {
             var now = EditorApplication.timeSinceStartup;
-            if (_editSession != null) _editSession.Update(now, 0.005);
+            var own = _handoff.Own;
+            if (own != null) own.Update(now, 0.005);
             if (now - _lastRepaint < 0.2) return; // a few repaints a second are plenty for a monitor
             _lastRepaint = now;
             Repaint();
@@ -74,8 +96,17 @@ namespace RiffForge.EditorTools
             _scroll = EditorGUILayout.BeginScrollView(_scroll);
             EditorGUILayout.LabelField("Package", RiffForgePackage.Name + " " + RiffForgePackage.Version + ", protocol " + ProtocolVersion.Current);
             EditorGUILayout.Space();
-            if (EditorApplication.isPlaying) PlayModeGUI();
-            else EditModeGUI();
+            switch (_handoff.Phase)
+            {
+                case EditorPlayPhase.EditMode: EditModeGUI(); break;
+                case EditorPlayPhase.PlayMode: PlayModeGUI(); break;
+                case EditorPlayPhase.ExitingEditMode:
+                    EditorGUILayout.HelpBox("Entering Play mode: this window's sidecar was stopped; the game's RiffForgeSidecar runs the one sidecar of this Editor.", MessageType.Info);
+                    break;
+                default:
+                    EditorGUILayout.HelpBox("Leaving Play mode: the game's sidecar is stopping.", MessageType.Info);
+                    break;
+            }
             EditorGUILayout.Space();
             PianoRollGUI();
             EditorGUILayout.EndScrollView();
@@ -84,13 +115,22 @@ namespace RiffForge.EditorTools
         void PlayModeGUI()
         {
             var sidecars = RiffForgeSidecar.Instances;
-            if (sidecars.Count == 0)
-                EditorGUILayout.HelpBox("No RiffForgeSidecar in the scene yet: a MetalRiffGenerator creates one on its first request.", MessageType.Info);
-            foreach (var sidecar in sidecars)
+            var sessions = new List<SidecarSession>(sidecars.Count);
+            foreach (var sidecar in sidecars) sessions.Add(sidecar == null ? null : sidecar.Session);
+            var shown = _handoff.Shown(sessions);
+            if (shown == null)
+                EditorGUILayout.HelpBox(sidecars.Count == 0
+                    ? "No RiffForgeSidecar in the scene yet: a MetalRiffGenerator creates one on its first request."
+                    : "The game's sidecar has not started yet: it starts with the first MetalRiffGenerator request.", MessageType.Info);
+            for (var i = 0; i < sidecars.Count; i++)
             {
-                if (sidecar == null) continue;
-                EditorGUILayout.LabelField(sidecar.name, EditorStyles.boldLabel);
-                SessionGUI(sidecar.Session);
+                if (sidecars[i] == null) continue;
+                if (sessions[i] != null && sessions[i] == shown)
+                {
+                    EditorGUILayout.LabelField(sidecars[i].name + " (the game's sidecar; this window runs none in Play mode)", EditorStyles.boldLabel);
+                    SessionGUI(shown);
+                }
+                else EditorGUILayout.LabelField(sidecars[i].name, "no process (the shared RiffForgeSidecar runs the one sidecar)", EditorStyles.miniLabel);
             }
             var generators = SceneGenerators();
             _testIntensity = EditorGUILayout.Slider("Test intensity", _testIntensity, 0f, 1f);
@@ -113,28 +153,34 @@ namespace RiffForge.EditorTools
 
         void EditModeGUI()
         {
-            EditorGUILayout.LabelField("Edit mode: this window can start its own sidecar to try requests.", EditorStyles.wordWrappedMiniLabel);
-            SessionGUI(_editSession);
+            EditorGUILayout.LabelField("Edit mode: this window can start its own sidecar to try requests (stopped when Play starts).", EditorStyles.wordWrappedMiniLabel);
+            var own = _handoff.Own;
+            SessionGUI(own);
             _testIntensity = EditorGUILayout.Slider("Test intensity", _testIntensity, 0f, 1f);
             _testStyle = (MetalStyle)EditorGUILayout.EnumPopup("Test style", _testStyle);
             EditorGUILayout.BeginHorizontal();
             if (GUILayout.Button("Request test riff"))
             {
-                if (_editSession == null) StartEditSession();
-                try
+                own = _handoff.OwnForRequest();
+                if (own == null) _lastTestRiffNote = "Play mode is starting or ending: request riffs through a MetalRiffGenerator.";
+                else
                 {
-                    var id = _editSession.Send(new RiffRequest(_testIntensity) { Style = RiffNames.Style(_testStyle) });
-                    _lastTestRiffNote = "request " + id + " sent";
+                    try
+                    {
+                        var id = own.Send(new RiffRequest(_testIntensity) { Style = RiffNames.Style(_testStyle) });
+                        _lastTestRiffNote = "request " + id + " sent";
+                    }
+                    catch (System.ArgumentException e) { _lastTestRiffNote = e.Message; }
                 }
-                catch (System.ArgumentException e) { _lastTestRiffNote = e.Message; }
             }
-            using (new EditorGUI.DisabledScope(_editSession == null))
+            using (new EditorGUI.DisabledScope(own == null))
             {
                 if (GUILayout.Button("Stop sidecar", GUILayout.Width(110f))) StopEditSession();
             }
             EditorGUILayout.EndHorizontal();
             if (_lastTestRiffNote != null) EditorGUILayout.LabelField(_lastTestRiffNote, EditorStyles.miniLabel);
-            if (_editSession != null && _editSession.LastRiff != null) _shownRiff = _editSession.LastRiff;
+            own = _handoff.Own;
+            if (own != null && own.LastRiff != null) _shownRiff = own.LastRiff;
         }
 
         /// <summary>
@@ -151,19 +197,21 @@ namespace RiffForge.EditorTools
 #endif
         }
 
-        void StartEditSession()
+        /// <summary>The window's own Edit-mode session (created by <see cref="MonitorSessionHandoff.OwnForRequest"/> only).</summary>
+        SidecarSession StartEditSession()
         {
             var python = EditorPrefs.GetString(RiffForgeSidecarEditor.PythonPrefKey, "");
             string problem;
             var command = SidecarPaths.Resolve(SidecarLaunchMode.Auto, RiffForgeSidecar.SidecarRoot(), python, out problem);
-            _editSession = new SidecarSession(command, problem, null, EditorApplication.timeSinceStartup);
-            _editSession.Warning += line => Debug.LogWarning(line);
-            _editSession.RequestFailed += e => { _lastTestRiffNote = "request " + e.RequestId + " failed: " + e.Code + ": " + e.Message; };
-            _editSession.RiffReady += (id, riff, fallback) =>
+            var session = new SidecarSession(command, problem, null, EditorApplication.timeSinceStartup);
+            session.Warning += line => Debug.LogWarning(line);
+            session.RequestFailed += e => { _lastTestRiffNote = "request " + e.RequestId + " failed: " + e.Code + ": " + e.Message; };
+            session.RiffReady += (id, riff, fallback) =>
             {
                 _lastTestRiffNote = "request " + id + ": " + riff + (fallback ? " (baked fallback)" : "");
             };
-            _editSession.Start();
+            session.Start();
+            return session;
         }
 
         static void SessionGUI(SidecarSession session)

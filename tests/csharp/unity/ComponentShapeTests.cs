@@ -55,7 +55,7 @@ namespace RiffForge.Unity.Tests
         public void GeneratorInspectorHasEverySettingTheIssueNames()
         {
             var names = InspectorFields(typeof(MetalRiffGenerator)).ConvertAll(f => f.Name);
-            foreach (var n in new[] { "intensity", "style", "autoTempo", "tempo", "key", "bars", "defaultTemperature", "temperature", "seed",
+            foreach (var n in new[] { "intensity", "style", "autoTempo", "tempo", "key", "bars", "phraseBars", "defaultTemperature", "temperature", "seed",
                                       "guitar", "bass", "drums", "lookAhead", "intensityCeiling", "maxChangePerBar", "continuous",
                                       "OnRiffReady", "OnNote", "OnBar", "OnBeat" })
                 CollectionAssert.Contains(names, n);

@@ -113,8 +113,9 @@ namespace RiffForge.Unity.Tests
             _scheduler.Update(0.05, notes, bars);
             foreach (var b in bars) _planner.ObserveBar(b);
             Assert.AreEqual(4.2, _planner.LoopEndTime, 1e-9);
-            Assert.IsFalse(_planner.Next(3.1, _scheduler.Current, false).Request, "more than the lead before the loop end");
-            var d = _planner.Next(3.25, _scheduler.Current, false);
+            // The scheduler takes the next bar's riff one 16th step (0.125 s at 120 BPM) before the loop end.
+            Assert.IsFalse(_planner.Next(3.05, _scheduler.Current, false).Request, "more than the lead before the last step");
+            var d = _planner.Next(3.1, _scheduler.Current, false);
             Assert.IsTrue(d.Request);
             Assert.AreEqual(RiffPurpose.Continuation, d.Purpose);
             _planner.RequestSent(5, d.Intensity, d.Purpose);
@@ -276,7 +277,7 @@ namespace RiffForge.Unity.Tests
                     _planner.Accept(answer.Key, TestRiffs.Make(answer.Value, bars: 2, tempo: 150));
                     prefetchSafe++;
                 }
-                var d = _planner.Next(now, _scheduler.Current, _scheduler.Pending != null);
+                var d = _planner.Next(now, _scheduler);
                 if (d.HandOff != null) Assert.IsNull(_scheduler.Enqueue(d.HandOff), "the governor accepts what the planner hands off");
                 else if (d.Request)
                 {

@@ -59,6 +59,16 @@ namespace UnityEngine
         public static double dspTime { get { return 0.0; } }
         public static int outputSampleRate { get { return 48000; } }
         public static void GetDSPBufferSize(out int bufferLength, out int numBuffers) { bufferLength = 1024; numBuffers = 4; }
+        // https://docs.unity3d.com/ScriptReference/AudioConfiguration-dspBufferSize.html names
+        // AudioSettings.GetConfiguration().dspBufferSize as the recommended way to read the DSP buffer size.
+        public static AudioConfiguration GetConfiguration() { return new AudioConfiguration { dspBufferSize = 1024 }; }
+    }
+
+    // https://docs.unity.cn/cn/current/ScriptReference/AudioConfiguration.html (a struct of public fields; only
+    // the one the package reads)
+    public struct AudioConfiguration
+    {
+        public int dspBufferSize;
     }
 
     // https://docs.unity3d.com/ScriptReference/AudioListener.html

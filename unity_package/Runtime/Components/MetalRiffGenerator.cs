@@ -33,9 +33,15 @@ namespace RiffForge
         [Tooltip("The riffs' key, or Auto to let the generator choose (riffs in a row keep a key only when it is set).")]
         [SerializeField] MusicalKey key = MusicalKey.Auto;
 
-        [Tooltip("Length of each riff in bars (4/4). Longer riffs repeat less but follow intensity changes later when a change is small.")]
+        [Tooltip("Length of each riff in bars (4/4) when Continuous is off. Longer riffs repeat less but follow intensity changes later when a change is small. Continuous mode plays Phrase Bars instead.")]
         [Range(1, 16)]
         [SerializeField] int bars = 2;
+
+        // An enum field (enum types of 32 bits or smaller are serialized:
+        // https://docs.unity.com/en-us/engine/6000.0/manual/scripting/compilation-and-code-reload/script-serialization/rules),
+        // so the Inspector offers only the phrase lengths; other values (from code, or a scene edited by hand) are refused.
+        [Tooltip("Continuous mode plays phrases of this many bars: a 1-2 bar figure repeated with variation and a turnaround at the end. A fresh phrase starts only where the playing one ends; an intensity move still swaps in at the next bar line.")]
+        [SerializeField] PhraseLength phraseBars = PhraseLength.EightBars;
 
         [Tooltip("Use the generator's default sampling temperature. Off: use Temperature.")]
         [SerializeField] bool defaultTemperature = true;
@@ -64,10 +70,10 @@ namespace RiffForge
         [Tooltip("Start playing when the scene starts.")]
         [SerializeField] bool playOnStart = true;
 
-        [Tooltip("Keep requesting the next riff ahead and swap it in at bar lines as Intensity moves. Off: each RequestRiff's riff loops until the next one.")]
+        [Tooltip("Keep requesting the next phrase (Phrase Bars long) ahead: a fresh phrase starts where the playing one ends, and when Intensity moves a new phrase swaps in at the next bar line. Off: each RequestRiff's riff (Bars long) loops until the next one.")]
         [SerializeField] bool continuous = true;
 
-        [Tooltip("In continuous mode, follow each loop of a riff with a fresh riff. Off: a riff loops until the intensity moves.")]
+        [Tooltip("In continuous mode, follow each phrase with a fresh phrase at its end. Off: a phrase loops until the intensity moves.")]
         [SerializeField] bool varyEachLoop = true;
 
         [Tooltip("How far ahead of the audio clock notes are scheduled, in seconds. More survives frame hitches; less reacts faster.")]
@@ -123,6 +129,7 @@ namespace RiffForge
         RiffForgeSidecar _sidecar;
         bool _playing;
         bool _refusalWarned;
+        bool _phraseBarsWarned;
         int _enabledMask = -1;
         Riff _lastRiff;
         bool _lastFromFallback;
@@ -136,6 +143,22 @@ namespace RiffForge
 
         public MetalStyle Style { get { return style; } set { style = value; } }
         public bool Continuous { get { return continuous; } set { continuous = value; } }
+
+        /// <summary>
+        /// Bars per phrase in continuous mode, 4 or 8. Other values throw ArgumentOutOfRangeException naming
+        /// phraseBars and the fix.
+        /// </summary>
+        public int PhraseBars
+        {
+            get { return (int)phraseBars; }
+            set
+            {
+                var problem = RequestSettings.CheckPhraseBars(value);
+                if (problem != null) throw new ArgumentOutOfRangeException("value", value, problem);
+                phraseBars = (PhraseLength)value;
+            }
+        }
+
         public float IntensityCeiling { get { return intensityCeiling; } set { intensityCeiling = Mathf.Clamp01(value); } }
         public float MaxChangePerBar { get { return maxChangePerBar; } set { maxChangePerBar = Mathf.Clamp(value, 0.01f, 1f); } }
         public bool IsPlaying { get { return _playing; } }
@@ -305,6 +328,8 @@ namespace RiffForge
             _settings.Tempo = autoTempo ? (double?)null : tempo;
             _settings.Key = RiffNames.Key(key);
             _settings.Bars = bars;
+            _settings.Continuous = continuous;
+            SyncPhraseBars();
             _settings.Temperature = defaultTemperature ? (double?)null : temperature;
             _settings.Seed = seed < 0 ? (int?)null : seed;
             _settings.Guitar = guitar;
@@ -323,7 +348,20 @@ namespace RiffForge
             _planner.SwapThreshold = Mathf.Clamp(swapThreshold, 0.01f, 0.5f);
             // Ask for the follower early enough to cover the look-ahead and a slow answer (p99 latency x 4).
             var latency = session != null ? session.Latencies.Quantile(0.99) : double.NaN;
-            _planner.LeadSeconds = lookAhead + Math.Max(0.5, double.IsNaN(latency) ? 0.5 : latency * 4.0);
+            _planner.LeadSeconds = ContinuousPlanner.LeadFor(lookAhead, latency);
+        }
+
+        /// <summary>
+        /// Copies Phrase Bars into the request settings. A serialized value that is not a phrase length (a
+        /// hand-edited scene or prefab) is not used: the last good one stays and the error is logged once.
+        /// </summary>
+        void SyncPhraseBars()
+        {
+            var problem = RequestSettings.CheckPhraseBars((int)phraseBars);
+            if (problem == null) { _settings.PhraseBars = (int)phraseBars; _phraseBarsWarned = false; return; }
+            if (_phraseBarsWarned) return;
+            _phraseBarsWarned = true;
+            Debug.LogError("RiffForge: " + problem, this);
         }
 
         void Update()
@@ -336,7 +374,7 @@ namespace RiffForge
                 Send(Clamped(_settings.Build(intensity)), RiffPurpose.Move, true);
             _enabledMask = enabledMask;
 
-            var decision = _planner.Next(dsp, _scheduler.Current, _scheduler.Pending != null);
+            var decision = _planner.Next(dsp, _scheduler);
             if (decision.HandOff != null) HandOff(decision.HandOff, dsp);
             else if (decision.Request)
             {

@@ -25,6 +25,12 @@ namespace RiffForge
     /// Audio, 32 by default: https://docs.unity3d.com/Manual/class-AudioManager.html,
     /// https://docs.unity3d.com/ScriptReference/AudioConfiguration-numRealVoices.html); past it Unity
     /// virtualises (silences) the least important sources, the sampler's or the game's. Keep Voices well below it.
+    /// Each voice is a child GameObject with its AudioSource and a <see cref="RiffVoice"/> filter after it. A
+    /// stolen voice is faded on the audio thread: its RiffVoice ramps the gain linearly to 0 over
+    /// <see cref="VoiceFade.RampSeconds"/> (5 ms, counted in samples at AudioSettings.outputSampleRate), sample
+    /// by sample, and its scheduled end (<see cref="SamplerPlanner.FadeSeconds"/>, set from
+    /// <see cref="VoiceFade.SecondsUntilSilent"/>) falls after the ramp is over, so it stops silent; the voice is
+    /// reused only after that end, at full gain again.
     /// </summary>
     [DisallowMultipleComponent]
     [AddComponentMenu("RiffForge/Riff Sampler")]
@@ -79,11 +85,19 @@ namespace RiffForge
 
         readonly Dictionary<string, AudioClip> _clips = new Dictionary<string, AudioClip>(StringComparer.Ordinal);
         readonly List<VoiceCommand> _commands = new List<VoiceCommand>();
+
+        // WebGL mixes audio in the browser (Web Audio), where script filters do not run: OnAudioFilterRead is not
+        // among the audio features that page lists, and "anything not listed here is not currently supported on
+        // WebGL" (https://docs.unity.cn/2020.1/Documentation/Manual/webgl-audio.html). There a stolen voice stops
+        // at its scheduled end after the bare ramp time, as a cut.
+#if UNITY_WEBGL && !UNITY_EDITOR
+        static readonly bool FiltersRun = false;
+#else
+        static readonly bool FiltersRun = true;
+#endif
         AudioSource[] _sources;
-        double[] _fadeStart;
-        double[] _fadeEnd;
-        float[] _fadeFrom;
-        int _fading;
+        RiffVoice[] _voices;
+        int _rampFrames = 1;
         SamplerPlanner _planner;
 
         public bool Mute { get { return mute; } set { mute = value; } }
@@ -105,23 +119,21 @@ namespace RiffForge
             StopAll();
         }
 
-        // Ramps the volume of stolen voices while they fade (the planner set their scheduled end at the fade's end).
-        void Update()
+        /// <summary>
+        /// The fade's length in samples and how long a stolen voice stays busy, from the mixer's current output
+        /// rate (https://docs.unity.cn/2021.3/Documentation/ScriptReference/AudioSettings-outputSampleRate.html)
+        /// and DSP buffer length (AudioSettings.GetConfiguration().dspBufferSize, the way
+        /// https://docs.unity3d.com/ScriptReference/AudioConfiguration-dspBufferSize.html recommends). Both can
+        /// change with the output device, so they are read before every note (a struct copy, no allocation).
+        /// </summary>
+        void FollowMixer()
         {
-            if (_fading == 0) return;
-            var now = AudioSettings.dspTime;
-            for (var i = 0; i < _fadeEnd.Length; i++)
-            {
-                if (double.IsNaN(_fadeEnd[i])) continue;
-                if (now >= _fadeEnd[i])
-                {
-                    _fadeEnd[i] = double.NaN;
-                    _fading--;
-                    continue;
-                }
-                var k = now <= _fadeStart[i] ? 1.0 : (_fadeEnd[i] - now) / (_fadeEnd[i] - _fadeStart[i]);
-                _sources[i].volume = (float)(_fadeFrom[i] * k);
-            }
+            if (!FiltersRun) return;
+            var rate = AudioSettings.outputSampleRate;
+            if (rate <= 0) return;
+            var buffer = AudioSettings.GetConfiguration().dspBufferSize;
+            _rampFrames = VoiceFade.RampFrames(rate);
+            _planner.FadeSeconds = VoiceFade.SecondsUntilSilent(rate, Math.Max(0, buffer));
         }
 
         void Setup()
@@ -138,19 +150,22 @@ namespace RiffForge
             var holder = new GameObject("RiffForge Voices");
             holder.transform.SetParent(transform, false);
             _sources = new AudioSource[voices];
-            _fadeStart = new double[voices];
-            _fadeEnd = new double[voices];
-            _fadeFrom = new float[voices];
+            _voices = new RiffVoice[voices];
             for (var i = 0; i < voices; i++)
             {
-                var source = holder.AddComponent<AudioSource>();
+                // One GameObject per voice: an OnAudioFilterRead filter applies to the AudioSource on its own
+                // GameObject, so each voice's fade needs a GameObject of its own. The source comes first, the
+                // filter after it in the chain.
+                var go = new GameObject("Voice " + i);
+                go.transform.SetParent(holder.transform, false);
+                var source = go.AddComponent<AudioSource>();
                 source.playOnAwake = false;
                 source.loop = false;
                 source.spatialBlend = 0f;
                 source.priority = priority;
                 source.outputAudioMixerGroup = output;
                 _sources[i] = source;
-                _fadeEnd[i] = double.NaN;
+                if (FiltersRun) _voices[i] = go.AddComponent<RiffVoice>();
             }
             _planner = new SamplerPlanner(voices, name =>
             {
@@ -168,6 +183,7 @@ namespace RiffForge
             _planner.SetInstrumentVolume("guitar", guitarVolume);
             _planner.SetInstrumentVolume("bass", bassVolume);
             _planner.SetInstrumentVolume("drums", drumsVolume);
+            FollowMixer();
             _commands.Clear();
             _planner.Plan(note, dspNow, _commands);
             for (var n = 0; n < _commands.Count; n++)
@@ -176,24 +192,16 @@ namespace RiffForge
                 var source = _sources[c.Voice];
                 if (!c.Play)
                 {
+                    // A stolen voice: the ramp runs on the audio thread from its next buffer, and the scheduled
+                    // end (after the ramp is over) stops the source once it is silent.
+                    if (c.FadeOut && _voices[c.Voice] != null) _voices[c.Voice].Fade.FadeOut(_rampFrames);
                     source.SetScheduledEndTime(c.End);
-                    if (c.FadeOut && double.IsNaN(_fadeEnd[c.Voice]))
-                    {
-                        _fadeStart[c.Voice] = c.Start;
-                        _fadeEnd[c.Voice] = c.End;
-                        _fadeFrom[c.Voice] = source.volume;
-                        _fading++;
-                    }
                     continue;
-                }
-                if (!double.IsNaN(_fadeEnd[c.Voice]))
-                {
-                    _fadeEnd[c.Voice] = double.NaN;
-                    _fading--;
                 }
                 AudioClip clip;
                 if (!_clips.TryGetValue(c.Sound, out clip)) continue;
                 source.Stop();
+                if (_voices[c.Voice] != null) _voices[c.Voice].Fade.Rearm();   // the old sound is stopped: full gain for the new one
                 source.clip = clip;
                 source.pitch = (float)c.PitchRatio;
                 source.volume = (float)c.Volume;
@@ -209,9 +217,8 @@ namespace RiffForge
                 for (var i = 0; i < _sources.Length; i++)
                 {
                     if (_sources[i] != null) _sources[i].Stop();
-                    _fadeEnd[i] = double.NaN;
+                    if (_voices[i] != null) _voices[i].Fade.Rearm();
                 }
-            _fading = 0;
             if (_planner != null) _planner.Reset();
         }
     }

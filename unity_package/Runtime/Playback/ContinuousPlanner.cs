@@ -10,7 +10,11 @@ namespace RiffForge
         Start,
         /// <summary>The wanted intensity moved away from the playing riff's: swap at the next bar line.</summary>
         Move,
-        /// <summary>A fresh riff to follow the playing one: held until the playing riff's last bar, swaps at its end.</summary>
+        /// <summary>
+        /// A fresh riff (in continuous mode a phrase) to follow the playing one: held until the playing riff's last
+        /// bar, swaps at its end, the phrase boundary. An intensity move that comes while it is still being
+        /// generated or held replaces it.
+        /// </summary>
         Continuation,
         /// <summary>The game asked for this riff (RequestRiff): swap at the next bar line.</summary>
         Explicit,
@@ -47,13 +51,18 @@ namespace RiffForge
     /// <summary>
     /// The decisions of continuous mode, free of Unity so tests drive them with a fake clock. At most one riff
     /// is ever "ahead" of the one playing (in flight, held here, or pending in the scheduler), so the intensity
-    /// rules of the <see cref="IntensityGovernor"/> hold from riff to riff:
+    /// rules of the <see cref="IntensityGovernor"/> hold from riff to riff. In continuous mode each riff is a
+    /// phrase (RequestSettings.PhraseBars, 4 or 8 bars), so "the playing riff's end" is the phrase boundary:
     /// <list type="bullet">
     /// <item>nothing plays and nothing is in flight: request a riff at the wanted intensity (clamped);</item>
     /// <item>the wanted intensity differs from the playing riff's by at least <see cref="SwapThreshold"/>: request
-    /// the next step towards it (at most the maximum change per bar away) and swap it in at the next bar line;</item>
-    /// <item>otherwise, when the playing riff's loop ends within <see cref="LeadSeconds"/>: request a fresh riff
-    /// and hold it until the playing riff's last bar, so it follows seamlessly (<see cref="VaryEachLoop"/>);</item>
+    /// the next step towards it (at most the maximum change per bar away) and swap it in at the next bar line,
+    /// mid-phrase if need be; a continuation still in flight or held is given up for it;</item>
+    /// <item>otherwise, within <see cref="LeadSeconds"/> of the moment the scheduler takes the bar after the playing
+    /// riff's loop (its last 16th step): request a fresh riff and hold it until the scheduler schedules the
+    /// playing riff's last bar, so it follows seamlessly at the phrase end
+    /// (<see cref="VaryEachLoop"/>); one that arrives after that end waits for the end of the next loop, so a
+    /// continuation never starts mid-phrase;</item>
     /// <item>a baked riff (a stand-in played while the sidecar starts, <see cref="BakedRiffs"/>) is replaced as soon
     /// as <see cref="GeneratedRiffsAvailable"/>: a riff is requested at once, in continuous mode or not, and swaps in
     /// at the next bar line like every hand-off (the scheduler swaps riffs only at bar lines, never mid-bar);</item>
@@ -111,7 +120,12 @@ namespace RiffForge
             }
         }
 
-        /// <summary>Seconds before the playing riff's loop ends at which its follower is requested (cover the sidecar's latency).</summary>
+        /// <summary>
+        /// Seconds before the scheduler takes the riff for the bar after the playing riff's loop at which its
+        /// follower is requested (cover the look-ahead and the sidecar's latency; see <see cref="LeadFor"/>). The
+        /// scheduler takes that riff when it schedules the loop's last 16th step, so the follower is requested
+        /// this long before <see cref="LoopEndTime"/> minus one step.
+        /// </summary>
         public double LeadSeconds
         {
             get { return _leadSeconds; }
@@ -155,34 +169,92 @@ namespace RiffForge
         }
 
         /// <summary>
-        /// What to do now. <paramref name="current"/> is the scheduler's current riff (null before the first);
-        /// <paramref name="schedulerHasPending"/> whether it already holds a riff for the next bar line.
+        /// What to do now, given the scheduler that plays the riffs. A held continuation is handed off only
+        /// while the scheduler is scheduling the playing riff's last bar, so it swaps in exactly at the riff's
+        /// end (the phrase boundary); once the scheduler has taken the loop's first bar again it waits for the
+        /// end of that loop.
+        /// </summary>
+        public PlannerDecision Next(double now, RiffScheduler scheduler)
+        {
+            if (scheduler == null) throw new ArgumentNullException("scheduler");
+            var current = scheduler.Current;
+            return Decide(now, current, scheduler.Pending != null, current != null && scheduler.BarsLeftInRiff == 0);
+        }
+
+        /// <summary>
+        /// What to do now without the scheduler: <paramref name="current"/> is its current riff (null before the
+        /// first), <paramref name="schedulerHasPending"/> whether it already holds a riff for the next bar line.
+        /// The last bar is told from the bar lines fed to <see cref="ObserveBar"/>, which miss the scheduler
+        /// having already taken the next bar (up to one 16th step before the bar line is reported): a host with
+        /// the scheduler calls <see cref="Next(double, RiffScheduler)"/>.
         /// </summary>
         public PlannerDecision Next(double now, Riff current, bool schedulerHasPending)
         {
+            var onLastBar = _hasBar && current != null && _lastBar.Riff == current && _lastBar.BarInRiff >= current.Bars - 1;
+            return Decide(now, current, schedulerHasPending, onLastBar);
+        }
+
+        PlannerDecision Decide(double now, Riff current, bool schedulerHasPending, bool onLastBar)
+        {
             if (_held != null)
             {
-                var onLastBar = _hasBar && _lastBar.Riff == current && _lastBar.BarInRiff >= current.Bars - 1;
                 if (_heldPurpose != RiffPurpose.Continuation || current == null || onLastBar)
                 {
                     var riff = _held;
                     _held = null;
                     return new PlannerDecision { HandOff = riff };
                 }
+                // A continuation waits for the phrase end; the intensity moved meanwhile, so it is stale and a
+                // move (which swaps at the next bar line) takes its place.
+                if (!MoveWanted(current, schedulerHasPending)) return PlannerDecision.None;
+                _held = null;
+                return Ask(current.Intensity, RiffPurpose.Move);
+            }
+            if (_inFlightId != 0)
+            {
+                // The same for a continuation still being generated: its answer will be ignored.
+                if (_inFlightPurpose == RiffPurpose.Continuation && MoveWanted(current, schedulerHasPending))
+                    return Ask(current.Intensity, RiffPurpose.Move);
                 return PlannerDecision.None;
             }
-            if (_inFlightId != 0 || now < _retryAt) return PlannerDecision.None;
+            if (now < _retryAt) return PlannerDecision.None;
             if (GeneratedRiffsAvailable && current != null && !schedulerHasPending && current.ModelId == BakedRiffs.ModelId)
                 return Ask(current.Intensity, RiffPurpose.Replace);
             if (!Continuous) return PlannerDecision.None;
             if (current == null) return Ask(null, RiffPurpose.Start);
             if (schedulerHasPending) return PlannerDecision.None;
-            var wanted = _governor.Clamp(_target, null);
-            if (Math.Abs(wanted - current.Intensity) >= _swapThreshold)
-                return Ask(current.Intensity, RiffPurpose.Move);
-            if (VaryEachLoop && _hasBar && _lastBar.Riff == current && LoopEndTime - now <= _leadSeconds)
+            if (MoveWanted(current, false)) return Ask(current.Intensity, RiffPurpose.Move);
+            if (VaryEachLoop && _hasBar && _lastBar.Riff == current && LoopEndTime - current.SecondsPerStep - now <= _leadSeconds)
                 return Ask(current.Intensity, RiffPurpose.Continuation);
             return PlannerDecision.None;
+        }
+
+        /// <summary>
+        /// True when continuous mode should move: the wanted intensity (clamped) is at least the swap threshold
+        /// away from the playing riff's, and the scheduler holds no riff for the next bar line yet.
+        /// </summary>
+        bool MoveWanted(Riff current, bool schedulerHasPending)
+        {
+            if (!Continuous || current == null || schedulerHasPending) return false;
+            return Math.Abs(_governor.Clamp(_target, null) - current.Intensity) >= _swapThreshold;
+        }
+
+        /// <summary>Seconds of <see cref="LeadFor"/>'s margin for the sidecar's answer when no latency is known yet, and its minimum.</summary>
+        public const double MinAnswerMargin = 0.5;
+
+        /// <summary>
+        /// The lead for <see cref="LeadSeconds"/>: the look-ahead plus a margin for the answer of four times the
+        /// sidecar's p99 latency, at least <see cref="MinAnswerMargin"/> (NaN latency: none measured yet). The
+        /// scheduler takes the riff for the next bar when it schedules a bar's last 16th step, a look-ahead
+        /// before that step; a follower requested this long before then arrives in time to start exactly at the
+        /// loop end whenever the sidecar answers within the margin, whatever the tempo (a 16th step is 63 ms at
+        /// 240 BPM, 375 ms at 40) and the phrase length: the margin is in seconds, not bars. When the lead is
+        /// longer than the riff, the follower is requested as soon as the riff starts and held until its last bar.
+        /// </summary>
+        public static double LeadFor(double lookAheadSeconds, double p99LatencySeconds)
+        {
+            var margin = double.IsNaN(p99LatencySeconds) ? MinAnswerMargin : Math.Max(MinAnswerMargin, p99LatencySeconds * 4.0);
+            return Math.Max(0.0, lookAheadSeconds) + margin;
         }
 
         /// <summary>

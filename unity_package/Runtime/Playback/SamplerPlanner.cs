@@ -9,8 +9,9 @@ namespace RiffForge
     {
         /// <summary>True: <see cref="Voice"/> plays <see cref="Sound"/> from <see cref="Start"/>; false: it stops at <see cref="End"/>.</summary>
         public bool Play;
-        /// <summary>With <see cref="Play"/> false: the voice's volume ramps linearly from where it is to 0 between
-        /// <see cref="Start"/> and <see cref="End"/>, then it stops at End (a stolen voice; no click).</summary>
+        /// <summary>With <see cref="Play"/> false: a stolen voice, faded out instead of cut (no click). From
+        /// <see cref="Start"/> on its gain ramps linearly to 0 sample by sample (RiffSampler: the voice's
+        /// <see cref="VoiceFade"/>, 5 ms on the audio thread), and it stops at <see cref="End"/>, after the ramp is over.</summary>
         public bool FadeOut;
         public int Voice;
         /// <summary>The sound's name (a file in Resources/RiffForgeSounds, e.g. "kick", "guitar_50").</summary>
@@ -40,10 +41,11 @@ namespace RiffForge
     /// end of what it plays (re-arming a playing AudioSource would cut it at once); with no free voice the one
     /// that finishes first is stolen. A closed or pedal hi-hat chokes a ringing open hi-hat.
     /// Stealing never cuts: once <see cref="VoiceCount"/> - <see cref="FadeReserve"/> voices sound, the one that
-    /// finishes first gets a <see cref="FadeSeconds"/> fade-out from the planning moment on, and the
+    /// finishes first gets a fade-out from the planning moment on (a sample-accurate 5 ms gain ramp in
+    /// RiffSampler, see <see cref="VoiceFade"/>; busy for <see cref="FadeSeconds"/>), and the
     /// new note takes one of the reserve voices, so no voice ever plays two sounds at once and never more than
     /// <see cref="VoiceCount"/> AudioSources sound. Only a burst of more steals than the reserve within one fade
-    /// falls back to cutting the voice whose fade ends first (already nearly silent).
+    /// falls back to cutting the voice whose fade ends first (usually silent already: its ramp is far shorter).
     /// </summary>
     public sealed class SamplerPlanner
     {
@@ -93,9 +95,11 @@ namespace RiffForge
 
         public int VoiceCount { get { return _voices.Length; } }
 
-        /// <summary>Length of the fade-out a stolen voice gets, in seconds (a few ms: long enough not to click,
-        /// short enough that the stolen tail is gone by the new note's onset).</summary>
-        public double FadeSeconds = 0.005;
+        /// <summary>Seconds from a steal until the stolen voice is silent and free again: its fade-out runs
+        /// between the command's Start and End. The default is the bare 5 ms ramp; RiffSampler sets
+        /// <see cref="VoiceFade.SecondsUntilSilent"/> (the ramp plus the mixer buffers before it surely started,
+        /// about 48 ms at 48 kHz with 1024-frame buffers).</summary>
+        public double FadeSeconds = VoiceFade.RampSeconds;
 
         /// <summary>Voices kept free for new notes while stolen voices fade: a quarter of 8 or more voices (6 of 24, enough
         /// for a chord plus kick and crash on one onset), 1 below 8, none for a single voice.</summary>
