@@ -1,13 +1,16 @@
-"""Acceptance bench of issue 3 (Metal music core): `./run bench metal`.
+"""Procedural Metal corpus bench: `./run bench metal`.
 
-1. 300 procedural riffs per style (4 bars, intensity uniform in [0, 1] from a fixed seed) -> the issue's
-   acceptance table: Spearman rho(intensity, energy), blast rates, thrash gallop/skank share, power-chord
-   ratio, playable range, declared-mode share, bass-guitar root agreement.
-2. The same metrics on the real drum performances of the Groove MIDI Dataset (../shared/data/gmd; drums
+1. 300 procedural riffs per style (4 bars, intensity uniform in [0, 1] from a fixed seed): Spearman
+   rho(intensity, energy), playable range, declared-mode share, bass-guitar root agreement.
+2. The corpus against real Metal: every figure of riffforge.metrics.metal on the 2-bar windows of those riffs
+   (and the phrase figures on 8-bar riffs) beside the real-Metal reference of riffforge.metrics.reference
+   (measured for thrash and groove, musicology targets for death, black, doom and djent); a check per style
+   that every figure lands inside the reference range.
+3. The older metrics on the real drum performances of the Groove MIDI Dataset (../shared/data/gmd; drums
    only, so guitar/bass metrics are n/a) beside the generated styles.
-3. Speed: `riffforge metal-corpus` with 10,000 riffs on 2 jobs (target < 60 s), and live 2-bar riffs.
+4. Speed: `riffforge metal-corpus` with 10,000 riffs on 2 jobs (target < 60 s), and live 2-bar riffs.
 
-Exits 1 when an acceptance criterion fails.
+Exits 1 when a check fails.
 """
 from __future__ import annotations
 
@@ -52,33 +55,54 @@ def generated_rows(per_style: int, bars: int):
 
 def acceptance(rows):
     checks = []  # (label, value, ok)
-    lines = [f"{'style':8s}{'rho(E,x)':>10s}{'blast>=.8':>11s}{'blast all':>11s}{'gal/skank':>11s}"
-             f"{'pc ratio':>10s}{'in range':>10s}{'mode mean':>11s}{'mode min':>10s}{'root agr':>10s}"]
+    lines = [f"{'style':8s}{'rho(E,x)':>10s}{'in range':>10s}{'mode mean':>11s}{'mode min':>10s}{'root agr':>10s}"]
     for style, rs in rows.items():
         rho = spearman([r["intensity"] for r in rs], [r["energy"] for r in rs])
-        hi = [r for r in rs if r["intensity"] >= 0.8]
-        mid = [r for r in rs if r["intensity"] >= 0.5]
-        blast_hi = nanmean(r["blast_rate"] for r in hi)
-        blast_all = nanmean(r["blast_rate"] for r in rs)
-        gs = nanmean(r["gallop_or_skank"] for r in mid)
-        pc = nanmean(r["power_chord_ratio"] for r in rs)
         rng = min(r["in_tuning_range"] for r in rs)
         mode_mean = nanmean(r["mode_share"] for r in rs)
         mode_min = min(r["mode_share"] for r in rs)
         root = nanmean(r["bass_guitar_root_agreement"] for r in rs)
-        lines.append(f"{style:8s}{_fmt(rho):>10s}{_fmt(blast_hi):>11s}{_fmt(blast_all):>11s}{_fmt(gs):>11s}"
-                     f"{_fmt(pc):>10s}{_fmt(rng):>10s}{_fmt(mode_mean):>11s}{_fmt(mode_min):>10s}{_fmt(root):>10s}")
+        lines.append(f"{style:8s}{_fmt(rho):>10s}{_fmt(rng):>10s}{_fmt(mode_mean):>11s}{_fmt(mode_min):>10s}"
+                     f"{_fmt(root):>10s}")
         checks.append((f"{style}: Spearman rho(intensity, energy) >= 0.9", rho, rho >= 0.9))
-        if style in ("death", "black"):
-            checks.append((f"{style}: blast bars at intensity >= 0.8 >= 0.6", blast_hi, blast_hi >= 0.6))
-        if style == "doom":
-            checks.append(("doom: blast bars <= 0.02 (all intensities)", blast_all, blast_all <= 0.02))
-        if style == "thrash":
-            checks.append(("thrash: riffs with a gallop or skank bar at intensity >= 0.5 >= 0.5", gs, gs >= 0.5))
-        checks.append((f"{style}: guitar power-chord ratio >= 0.8", pc, pc >= 0.8))
         checks.append((f"{style}: every guitar note inside the tuning's range", rng, rng == 1.0))
         checks.append((f"{style}: guitar notes in the declared mode >= 0.9 (every riff)", mode_min, mode_min >= 0.9))
         checks.append((f"{style}: bass-guitar root agreement on strong beats >= 0.8", root, root >= 0.8))
+    return lines, checks
+
+
+def real_metal(per_style: int):
+    """The corpus's real-Metal figures per style beside the reference; one check per style."""
+    from riffforge.metrics.metal import PHRASE_FIGURES, WINDOW_FIGURES, phrase_figures, riff_window_figures, summarize_figures
+    from riffforge.metrics.reference import SOURCE, inside, reference
+
+    lines, checks = [SOURCE, ""], []
+    labels = dict(WINDOW_FIGURES + PHRASE_FIGURES)
+    for style in STYLES:
+        windows, phrases = [], []
+        for i in range(per_style):
+            x = random.Random(f"bench-metal-real/{style}/{i}").random()
+            windows += riff_window_figures(generate(style, x, bars=2, seed=200_000 + i))
+            if i < per_style // 4:
+                phrases.append(phrase_figures(generate(style, x, bars=8, seed=300_000 + i)))
+        summary = summarize_figures(windows)
+        summary.update(summarize_figures(phrases, [k for k, _ in PHRASE_FIGURES]))
+        lines.append(f"-- {style}")
+        outside = []
+        for key, s in summary.items():
+            ref = reference(style, key)
+            ok = inside(style, key, s)
+            if "rate" in s:
+                got, want = f"{s['rate']:.2f}", f"{ref['rate']:.2f}"
+            else:
+                got = f"{s['median']:.2f} [{s['q1']:.2f}-{s['q3']:.2f}]"
+                want = f"{ref['median']:.2f} [{ref['q1']:.2f}-{ref['q3']:.2f}]"
+            lines.append(f"   {labels[key]:<52s} {got:>22s}  real {want:>22s}  {ref['basis']:<22s} "
+                         f"{'inside' if ok else 'OUTSIDE' if ok is False else '-'}")
+            if ok is False:
+                outside.append(key)
+        checks.append((f"{style}: every real-Metal figure inside the reference range", ", ".join(outside) or "all",
+                       not outside))
     return lines, checks
 
 
@@ -148,6 +172,8 @@ def main() -> int:
     t0 = time.perf_counter()
     rows = generated_rows(args.per_style, args.bars)
     acc_lines, checks = acceptance(rows)
+    real_lines, real_checks = real_metal(args.per_style)
+    checks += real_checks
     gmd = gmd_rows(args.gmd_limit)
     comp = comparison_table(rows, gmd)
     mean_ms, p99_ms = live_speed()
@@ -156,9 +182,11 @@ def main() -> int:
                    rc == 0 and written == args.corpus_count and elapsed < 60))
     checks.append(("live: 2-bar riff mean <= 2 ms", mean_ms, mean_ms <= 2.0))
 
-    print(f"\n== Issue 3 acceptance: {args.per_style} procedural riffs per style, {args.bars} bars, "
+    print(f"\n== Procedural corpus: {args.per_style} riffs per style, {args.bars} bars, "
           f"intensity ~ U[0,1] ==")
     print("\n".join(acc_lines))
+    print("\n== The corpus against real Metal (2-bar windows; phrases: 8-bar riffs) ==")
+    print("\n".join(real_lines))
     print("\n== Metrics: generated styles vs the Groove MIDI Dataset (real drummers; drums only -> guitar/bass n/a) ==")
     if gmd is None:
         print(f"(GMD not found at {GMD}; comparison skipped)")

@@ -26,14 +26,14 @@ def main() -> int:
     ap.add_argument("--models-dir", type=Path, default=d.models_dir, help="where the default bundles go")
     ap.add_argument("--report-dir", type=Path, default=None, help="evaluation report folder (default WORK/report)")
     ap.add_argument("--stages", nargs="+", default=list(STAGES), choices=STAGES)
-    for field in ("metal_riffs", "base_drum_steps", "base_mel_steps", "ft_drum_steps", "ft_guitar_steps", "ft_bass_steps", "batch_size",
+    for field in ("metal_riffs", "base_drum_steps", "base_mel_steps", "ft_drum_steps", "ft_guitar_steps", "ft_bass_steps", "trio_steps", "batch_size",
                   "base_mel_batch_size", "checkpoint_every", "val_examples", "eval_per_intensity"):
         ap.add_argument("--" + field.replace("_", "-"), type=int, default=getattr(d, field))
     ap.add_argument("--dry-run", action="store_true", help="print the commands only")
     a = ap.parse_args()
     opts = RecipeOptions(work=a.work, models_dir=a.models_dir, report_dir=a.report_dir, stages=a.stages,
                          dry_run=a.dry_run, **{f: getattr(a, f) for f in (
-                             "metal_riffs", "base_drum_steps", "base_mel_steps", "ft_drum_steps", "ft_guitar_steps", "ft_bass_steps", "batch_size", "base_mel_batch_size",
+                             "metal_riffs", "base_drum_steps", "base_mel_steps", "ft_drum_steps", "ft_guitar_steps", "ft_bass_steps", "trio_steps", "batch_size", "base_mel_batch_size",
                              "checkpoint_every", "val_examples", "eval_per_intensity")})
     run_recipe(opts)
     return 0

@@ -221,6 +221,11 @@ _ALL = [
           enc_rnn_size=(512,), dec_rnn_size=(256, 256), free_bits=48, max_beta=0.2,
           description="2-bar trio (guitar=melody, bass, drums) for real-time band riffs: hierdec-trio_16bar's "
                       "structure at cat-*_2bar_small sizes"),
+    _melody("bass-chords_2bar", batch_size=64, max_seq_len=32, z_size=256, enc_rnn_size=(512,),
+            dec_rnn_size=(256, 256), control_depth=CHORD_DEPTH, free_bits=0, max_beta=0.2, beta_rate=0.99999,
+            sampling_schedule="inverse_sigmoid", sampling_rate=1000, transpose_range=(-5, 5),
+            description="2-bar bass line conditioned per step on the guitar's root (49-class chord control, "
+                        "root in the major slot): cat-mel_2bar_med_chords' conditioning at cat-mel_2bar_small sizes"),
     # ---- tiny variants for tests (same structure, tiny sizes) ------------------------------------
     _drums("tiny-drums_2bar", batch_size=8, max_seq_len=32, z_size=8, enc_rnn_size=(16,),
            dec_rnn_size=(16, 16), free_bits=0, max_beta=0.2, sampling_schedule="inverse_sigmoid",
@@ -242,7 +247,7 @@ _ALL = [
 ]
 
 CONFIGS: Dict[str, MusicVAEConfig] = {c.name: c for c in _ALL}
-MAGENTA_CONFIG_NAMES: Tuple[str, ...] = tuple(n for n in CONFIGS if not n.startswith(("tiny-", "band-")))
+MAGENTA_CONFIG_NAMES: Tuple[str, ...] = tuple(n for n in CONFIGS if not n.startswith(("tiny-", "band-", "bass-")))
 
 
 def get_config(name: str) -> MusicVAEConfig:

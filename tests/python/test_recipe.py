@@ -20,15 +20,21 @@ def test_dry_run_plans_every_stage_in_order(tmp_path, capsys):
     lines = _plan(tmp_path, capsys, ft_drum_steps=77)
     cmds = [line.split("$ ", 1)[1] for line in lines]
     kinds = [c.split(" -m riffforge ")[1].split()[0] if " -m riffforge " in c else "python" for c in cmds]
-    assert kinds[:7] == ["metal-corpus", "corpus", "corpus", "corpus", "corpus", "python", "corpus"]
-    assert kinds.count("import-magenta") == 2 and kinds.count("train") == 5 and kinds.count("export") == 6
+    assert kinds[:8] == ["metal-corpus", "corpus", "corpus", "corpus", "corpus", "corpus", "python", "corpus"]
+    assert kinds.count("import-magenta") == 2 and kinds.count("train") == 6 and kinds.count("export") == 7
     assert kinds[-1] == "evaluate"
     w = paths(tmp_path / "w")
     ft_drums = next(c for c in cmds if f"--out {w['ft_drums']}" in c)
     assert f"--init {w['base_drums']}" in ft_drums and "--steps 77" in ft_drums and str(w["metal_drums"]) in ft_drums
-    for part in ("guitar", "bass"):
-        ft = next(c for c in cmds if f"--out {w['ft_' + part]}" in c)
-        assert f"--init {w['base_mel']}" in ft and str(w[f"metal_{part}"]) in ft
+    ft = next(c for c in cmds if f"--out {w['ft_guitar']}" in c)
+    assert f"--init {w['base_mel']}" in ft and str(w["metal_guitar"]) in ft
+    guitar_corpus = next(c for c in cmds if f"--out {w['metal_guitar']}" in c)
+    assert "--melody-voice root" in guitar_corpus                       # the riff's root line
+    assert "--chords-from guitar" in next(c for c in cmds if f"--out {w['metal_bass']}" in c)
+    # the guitar-conditioned bass and the band trio have no base with their inputs: trained from scratch
+    for run, config in (("ft_bass", "bass-chords_2bar"), ("ft_trio", "band-trio_2bar")):
+        ft = next(c for c in cmds if f"--out {w[run]}" in c)
+        assert f"--config {config}" in ft and "--init" not in ft
     exports = [c for c in cmds if " export " in c]
     assert all("--float16" in c and "--license" in c and "--corpus" in c for c in exports)
     drums_export = next(c for c in exports if str(tmp_path / "models" / "metal-drums") in c)
@@ -42,9 +48,9 @@ def test_recipe_resumes_unfinished_runs_and_skips_finished(tmp_path, capsys):
     w["ft_guitar"].mkdir(parents=True)
     (w["ft_guitar"] / "run.json").write_text(json.dumps({"config": "cat-mel_2bar_small", "finished": True}))
     cmds = [line.split("$ ", 1)[1] for line in _plan(tmp_path, capsys, stages=["finetune"])]
-    assert len(cmds) == 2
+    assert len(cmds) == 3
     assert "--resume" in cmds[0] and str(w["ft_drums"]) in cmds[0] and "--init" not in cmds[0]
-    assert str(w["ft_bass"]) in cmds[1] and "--init" in cmds[1]
+    assert str(w["ft_bass"]) in cmds[1] and str(w["ft_trio"]) in cmds[2]
 
 
 def test_unknown_stage_is_an_error(tmp_path):

@@ -38,6 +38,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     b.add_argument("--melody-from", choices=("guitar", "bass", "both"), default="guitar",
                    help="tracks the melody kind uses (default guitar)")
     b.add_argument("--chords", action="store_true", help="add 49-class triad chord controls (inferred if absent)")
+    b.add_argument("--chords-from", choices=("harmony", "guitar"), default=None,
+                   help="chord controls from the file's harmony (triads, inferred if absent; Magenta) or from the "
+                        "guitar's root line per step (conditions a bass on the guitar); implies --chords")
+    b.add_argument("--melody-voice", choices=("root", "top"), default="root",
+                   help="guitar note kept where several start together: root = the lowest, the riff's root line "
+                        "(default), top = the highest (Magenta's melody extraction)")
     b.add_argument("--transpose", type=_transpose, default=(0,), metavar="LO..HI",
                    help="also add copies transposed by every semitone in LO..HI, e.g. -5..5 (melody/trio)")
     b.add_argument("--jobs", type=int, default=os.cpu_count() or 1, help="worker processes (default: all cores)")
@@ -69,7 +75,9 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"--shard-size {args.shard_size}: must be >= 1")
     bars = args.bars or (16 if args.kind == "trio" else 2)
     window = WindowOptions(kind=args.kind, bars=bars, guitar_programs=guitar, bass_programs=bass,
-                           melody_from=args.melody_from, transpose=args.transpose, chords=args.chords,
+                           melody_from=args.melody_from, transpose=args.transpose,
+                           chords=args.chords or args.chords_from is not None,
+                           chords_from=args.chords_from or "harmony", melody_voice=args.melody_voice,
                            max_file_bytes=int(args.max_file_mb * 1_000_000))
     opts = BuildOptions(sources=[Path(s) for s in args.sources], out=args.out, window=window, jobs=args.jobs,
                         force=args.force, shard_size=args.shard_size, progress=not args.no_progress)

@@ -65,6 +65,7 @@ def _identity(opts: BuildOptions) -> Dict:
         "kind": w.kind, "bars": w.bars, "sources": sorted(os.path.abspath(s) for s in opts.sources),
         "guitar_programs": list(w.guitar_programs), "bass_programs": list(w.bass_programs),
         "melody_from": w.melody_from, "transpose": list(w.transpose), "chords": w.chords,
+        "chords_from": w.chords_from, "melody_voice": w.melody_voice,
         "split_ratios": list(opts.split_ratios),
     }
 

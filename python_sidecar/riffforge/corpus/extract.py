@@ -90,6 +90,37 @@ def extract_drum_tracks(
 
 
 # -- melodies --------------------------------------------------------------------------------------
+MELODY_VOICES = ("root", "top")
+
+
+def root_line_controls(notes: Sequence[Note4], total_steps: int) -> List[int]:
+    """Per step, the 49-class chord control of a guitar track's root line: the pitch class of its lowest
+    sounding note (else of its latest onset), held through rests, 0 before its first note.
+
+    A power chord has no third, so the control uses the major-triad slot of the root
+    (:func:`riffforge.encoding.chords.class_of`): a model conditioned on it (Magenta's
+    ``cat-mel_2bar_med_chords`` pattern) learns "the guitar's root is r" per step.
+    """
+    from ..encoding.chords import MAJOR, class_of
+
+    low = [None] * total_steps
+    starts = {}
+    for s, e, p, _v in notes:
+        if s >= total_steps:
+            continue
+        starts[s] = min(p, starts.get(s, p))
+        for t in range(s, min(e, total_steps)):
+            if low[t] is None or p < low[t]:
+                low[t] = p
+    out, last = [], None
+    for t in range(total_steps):
+        if t in starts:
+            last = starts[t]
+        pitch = low[t] if low[t] is not None else last
+        out.append(0 if pitch is None else class_of(pitch % 12, MAJOR))
+    return out
+
+
 def _melody_notes(notes: Sequence[Note4]) -> List[Note4]:
     return [n for n in notes if mel_enc.MIN_PITCH <= n[2] <= mel_enc.MAX_PITCH]
 
@@ -100,19 +131,28 @@ def extract_melodies(
     min_bars: int = 1,
     max_bars: int = MAX_BARS,
     spb: int = STEPS_PER_BAR,
+    voice: str = "top",
 ) -> List[Tuple[int, np.ndarray]]:
-    """Monophonic melodies of one track: ``[(start_step, classes[int32])]`` (90 classes)."""
+    """Monophonic melodies of one track: ``[(start_step, classes[int32])]`` (90 classes).
+
+    ``voice`` picks the note kept where several start together: ``"top"`` the highest (Magenta's melody
+    extraction), ``"root"`` the lowest, which for a riff is its root line (the power chord's root, the
+    palm-muted pedal), the part a riff is built on; the voicing on top is rendered separately.
+    """
+    if voice not in MELODY_VOICES:
+        raise ValueError(f"voice={voice!r}: use one of {', '.join(MELODY_VOICES)}")
+    sign = -1 if voice == "top" else 1
     usable = _melody_notes(notes)
     out: List[Tuple[int, np.ndarray]] = []
     search = 0
     gap_steps = gap_bars * spb if gap_bars else None
     while True:
-        candidates = sorted((n for n in usable if n[0] >= search), key=lambda n: (n[0], -n[2]))
+        candidates = sorted((n for n in usable if n[0] >= search), key=lambda n: (n[0], sign * n[2]))
         if not candidates:
             break
         start = candidates[0][0] - (candidates[0][0] - search) % spb
         voiced = [(s, e, p) for s, e, p, v in candidates if v]
-        events, _ = mel_enc.melody_events(voiced, origin=start, gap_steps=gap_steps)
+        events, _ = mel_enc.melody_events(voiced, origin=start, gap_steps=gap_steps, lowest=voice == "root")
         if not events:
             break
         events = mel_enc.finish_events(events, spb, pad_end=True)
@@ -142,8 +182,8 @@ def _full_length(start: int, classes: np.ndarray, total_steps: int, fill: int) -
     return out
 
 
-def _melody_full(notes: Sequence[Note4], total_steps: int, spb: int):
-    mels = extract_melodies(notes, gap_bars=0, max_bars=0, spb=spb)
+def _melody_full(notes: Sequence[Note4], total_steps: int, spb: int, voice: str = "top"):
+    mels = extract_melodies(notes, gap_bars=0, max_bars=0, spb=spb, voice=voice)
     if not mels:
         return None
     start, classes = mels[0]
@@ -172,8 +212,10 @@ def trio_windows(
     gap_bars: int = 2,
     max_bars: int = 1024,
     spb: int = STEPS_PER_BAR,
+    voice: str = "top",
 ) -> List[Tuple[int, Tuple[int, int, int], np.ndarray]]:
-    """TrioConverter windows: ``[(offset, (mel_idx, bass_idx, drum_idx), classes[T, 3])]``."""
+    """TrioConverter windows: ``[(offset, (mel_idx, bass_idx, drum_idx), classes[T, 3])]`` (``voice``: the
+    note the melody keeps where several start together, see :func:`extract_melodies`)."""
     total_bars = min(int(np.ceil(total_steps / spb)), max_bars)
     if total_bars < window_bars or not (melody_tracks and bass_tracks and drum_tracks):
         return []
@@ -189,7 +231,8 @@ def trio_windows(
                 start_bar, end_bar = s // spb, int(np.ceil(e / spb))
                 if start_bar < total_bars:
                     cov[start_bar:min(end_bar, total_bars)] = True
-            classes = _drums_full(notes, steps, spb) if kind == 2 else _melody_full(notes, steps, spb)
+            classes = (_drums_full(notes, steps, spb) if kind == 2 else
+                       _melody_full(notes, steps, spb, voice if kind == 0 else "top"))
             if classes is None:
                 cov[:] = False
             enc_row.append(classes)

@@ -27,6 +27,8 @@ class WindowOptions:
     melody_from: str = "guitar"  # guitar | bass | both (melody kind)
     transpose: Tuple[int, ...] = (0,)  # semitone shifts, 0 = original (melody and trio only)
     chords: bool = False  # 49-class chord controls (melody and trio)
+    chords_from: str = "harmony"  # harmony: the file's (or inferred) triads | guitar: the guitar's root line
+    melody_voice: str = "top"  # guitar note kept per onset: top (Magenta) | root (the riff's root line)
     max_file_bytes: int = 16_000_000
 
     @property
@@ -93,9 +95,17 @@ def _section_windows(section: Section, opts: WindowOptions, result: FileResult):
     from .midi import section_chords
 
     T = opts.steps
-    chords = section_chords(section) if opts.chords and opts.kind != "drums" else None
-    if opts.chords and opts.kind != "drums" and chords is None:
-        return
+    chords = None
+    if opts.chords and opts.kind != "drums":
+        if opts.chords_from == "guitar":
+            guitars = section.tracks.get("guitar", [])
+            if not guitars:  # no guitar to take the root line from: the section gives no windows
+                return
+            chords = extract.root_line_controls(guitars[0].notes, section.total_steps)
+        else:
+            chords = section_chords(section)
+        if chords is None:
+            return
 
     def chord_slice(a: int) -> Optional[np.ndarray]:
         if chords is None:
@@ -117,7 +127,8 @@ def _section_windows(section: Section, opts: WindowOptions, result: FileResult):
         kinds = ("guitar", "bass") if opts.melody_from == "both" else (opts.melody_from,)
         for kind in kinds:
             for track in section.tracks.get(kind, []):
-                for start, classes in extract.extract_melodies(track.notes):
+                voice = opts.melody_voice if kind == "guitar" else "top"
+                for start, classes in extract.extract_melodies(track.notes, voice=voice):
                     result.longest_steps = max(result.longest_steps, len(classes))
                     for off, w in extract.slice_windows(classes, T):
                         yield w[:, None], chord_slice(start + off), kind
@@ -129,6 +140,7 @@ def _section_windows(section: Section, opts: WindowOptions, result: FileResult):
             [t.notes for t in tr.get("drums", [])],
             section.total_steps,
             window_bars=opts.bars,
+            voice=opts.melody_voice,
         ):
             result.longest_steps = max(result.longest_steps, section.total_steps)
             yield w, chord_slice(off), "trio"

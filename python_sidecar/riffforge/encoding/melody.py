@@ -83,6 +83,7 @@ def melody_events(
     notes: Iterable[Tuple[int, int, int]],
     origin: int = 0,
     gap_steps: Optional[int] = None,
+    lowest: bool = False,
 ) -> Tuple[List[int], int]:
     """Monophonic events from ``(start_step, end_step, pitch)`` notes, Magenta's way.
 
@@ -90,9 +91,11 @@ def melody_events(
     With ``gap_steps``, stops before the first note that starts ``gap_steps`` or more after the last
     note-off (Magenta's ``gap_bars``). Returns ``(events, consumed)`` where ``consumed`` is the number of
     notes used or skipped before the gap (so the caller can resume extraction after it). The final
-    note-off is kept (callers strip it as Magenta does).
+    note-off is kept (callers strip it as Magenta does). Where notes start together the highest is kept
+    (Magenta), or with ``lowest`` the lowest (a riff's root line).
     """
-    ordered = sorted(notes, key=lambda n: (n[0], -n[2]))
+    sign = 1 if lowest else -1
+    ordered = sorted(notes, key=lambda n: (n[0], sign * n[2]))
     events: List[int] = []
     for k, (start, end, pitch) in enumerate(ordered):
         s, e = start - origin, end - origin
@@ -101,7 +104,7 @@ def melody_events(
         if events:
             last_on, last_off = _last_on_off(events)
             if s == last_on:
-                continue  # polyphony: the highest pitch (sorted first) already holds this step
+                continue  # polyphony: the pitch sorted first (highest, or lowest) already holds this step
             if gap_steps is not None and s - last_off >= gap_steps:
                 return events, k
         _add_note(events, pitch, s, e)

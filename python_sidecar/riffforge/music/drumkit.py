@@ -14,7 +14,8 @@ kick-locked patterns follow. Every pattern here is also what :mod:`riffforge.met
 * ``blast_traditional``: kick on 8ths, snare on the off-16ths, cymbal on every 16th;
 * ``blast_hammer``: kick + snare + cymbal in unison on every 16th;
 * ``blast_bomb``: 16th kicks, snare on 8ths, cymbal on every 16th;
-* ``locked_halftime`` / ``locked_backbeat``: kick doubles the guitar's onsets (djent, groove).
+* ``locked_halftime`` / ``locked_backbeat``: kick doubles the guitar's onsets (djent) / every other one, at most
+  four a bar (groove).
 
 Fills (:func:`add_fill`) replace the end of a phrase's last bar with a snare/tom roll; :func:`add_crash`
 puts a crash (or China) on a downbeat.
@@ -50,8 +51,8 @@ def _ride(intensity: float, rng: random.Random) -> int:
 
 def backbeat(x: float, rng: random.Random, lock=None) -> Bar:
     bar = empty_bar()
-    kicks = rng.choice([(0, 8), (0, 8, 10), (0, 6, 8), (0, 2, 8, 10), (0, 7, 8, 10)])
-    if x > 0.5:
+    kicks = rng.choice([(0, 8), (0, 8, 10), (0, 6, 8), (0, 2, 8, 10), (0, 7, 8, 10)][: 3 if x < 0.5 else 5])
+    if x > 0.6 and rng.random() < 0.4:
         kicks = tuple(sorted(set(kicks) | {3, 11} if rng.random() < 0.5 else set(kicks) | {14}))
     _hit(bar, kicks, GM.KICK, 100 + int(15 * x), rng)
     _hit(bar, (4, 12), GM.SNARE, 112 + int(10 * x), rng, 4)
@@ -64,7 +65,7 @@ def backbeat(x: float, rng: random.Random, lock=None) -> Bar:
 
 def halftime(x: float, rng: random.Random, lock=None) -> Bar:
     bar = empty_bar()
-    kicks = rng.choice([(0,), (0, 10), (0, 3, 6), (0, 2, 10), (0, 6, 10, 11)])
+    kicks = rng.choice([(0,), (0, 10), (0, 6), (0, 3, 10), (0, 6, 10, 11)][: 3 if x < 0.5 else 5])
     _hit(bar, kicks, GM.KICK, 102 + int(15 * x), rng)
     _hit(bar, (8,), GM.SNARE, 118, rng, 5)
     cym = GM.CHINA if x > 0.4 and rng.random() < 0.5 else (GM.RIDE if x < 0.3 else GM.CRASH)
@@ -160,7 +161,8 @@ def locked_halftime(x: float, rng: random.Random, lock=None) -> Bar:
 
 def locked_backbeat(x: float, rng: random.Random, lock=None) -> Bar:
     bar = empty_bar()
-    kicks = sorted(lock) if lock else [0, 6, 8, 10]
+    # the kick doubles every other guitar onset (at most four a bar): locked to the riff without burying it
+    kicks = sorted(lock)[::2][:4] if lock else [0, 6, 8, 10]
     _hit(bar, kicks, GM.KICK, 104 + int(14 * x), rng)
     for s in (4, 12):
         bar[s].pop(GM.KICK, None)
@@ -188,7 +190,7 @@ def add_fill(bar: Bar, length: int, x: float, rng: random.Random, keep_kick: boo
     """Replace the last ``length`` steps with a descending snare/tom roll (16ths, or 8ths when slow).
 
     With ``keep_kick`` the kick keeps going under the fill (blast and double-bass bars); otherwise the kick
-    only marks the beats of the fill. Cymbals, hats and snare strokes of the groove in that span are removed.
+    only marks the fill's first step. Cymbals, hats and snare strokes of the groove in that span are removed.
     """
     start = STEPS - length
     dense = x > 0.35
@@ -201,9 +203,8 @@ def add_fill(bar: Bar, length: int, x: float, rng: random.Random, keep_kick: boo
     for i, s in enumerate(roll):
         voice = voices[min(len(voices) - 1, i * len(voices) // max(1, len(roll)))]
         bar[s][voice] = _vel(rng, 100 + int(20 * x))
-    if not keep_kick:
-        for s in range(start, STEPS, 4):
-            bar[s][GM.KICK] = _vel(rng, 105)
+    if not keep_kick:  # the kick marks where the fill starts
+        bar[start][GM.KICK] = _vel(rng, 105)
 
 
 def add_crash(bar: Bar, x: float, rng: random.Random) -> None:

@@ -5,14 +5,21 @@ is a semitone offset from the key's tonic. Figures:
 
 * ``sustain``: ringing power chords on half / dotted-quarter / whole-note rhythms (doom, calm sections);
 * ``chug8`` / ``chug16``: palm-muted pedal tone on the tonic in 8ths / 16ths, accented chords breaking out;
+* ``pedal8``: the pedal-point riff: the pedal on every beat answered by a moving note on each off-beat 8th,
+  now and then a 16th pickup on the pedal or a rest (thrash's and groove's everyday figure, about 8 onsets a bar);
 * ``gallop``: ``x.xx`` (8th + two 16ths) on every beat on the pedal, chord accents on beat starts;
 * ``tremolo``: every 16th picked, the chord changing every 4 or 8 steps;
 * ``syncopated``: groove-metal stabs with rests between them;
 * ``djent``: a polymetric cell (3, 5, 7 or 9 steps) repeated across the bar lines; the drums lock to it.
 
-:func:`voice` turns a hit into MIDI pitches: a power chord (root, fifth, optional octave, sometimes the
-inversion) when the chord's fifth stays in the mode or the move is a deliberate chromatic one, else the
-root alone.
+:func:`voice` turns a hit into MIDI pitches: a palm-muted pedal hit is mostly a single note, an accented or
+moving hit a power chord (root, fifth, optional octave, sometimes an octave dyad or the inversion) with the
+style's probability (``StyleSpec.chord_p`` / ``pedal_chord_p``), when the chord's fifth stays in the mode or
+the move is a deliberate chromatic one; otherwise the root alone.
+
+Phrases: the motif repeats bar by bar (the answering bars of a phrase take the answer's chords); a riff of
+8 bars or more may change its progression at the phrase boundary (bar 5), and a repeated bar is now and then
+varied in one note, so a phrase is a figure repeated *with variation*, as real riffs are.
 """
 from __future__ import annotations
 
@@ -39,6 +46,10 @@ _SUSTAIN_RHYTHMS = (
 _SYNCOPATED_RHYTHMS = (
     (0, 3, 6, 8, 11, 14), (0, 3, 6, 10, 12), (0, 2, 5, 8, 10, 13), (0, 1, 4, 7, 10, 12, 14), (0, 3, 7, 8, 11),
 )
+# pedal8 cells, one entry per 8th of the bar: on beats 1 = pedal, 2 = two 16th pedal notes, 3 = a moving
+# note on the beat; off-beats 1 = moving note, 0 = rest.
+_PEDAL_CELLS = ((1, 1, 1, 1, 3, 1, 1, 1), (1, 1, 2, 1, 1, 1, 3, 1), (1, 1, 3, 0, 1, 1, 1, 1),
+                (2, 1, 1, 1, 3, 1, 1, 0), (1, 0, 3, 1, 1, 0, 3, 1), (1, 1, 1, 1, 2, 1, 1, 1))
 _DJENT_CELLS = ((1, 0, 0), (1, 0, 1, 0, 0), (1, 1, 0, 1, 0, 0, 0), (1, 0, 0, 1, 0, 0, 1, 0, 0),
                 (1, 0, 1, 0, 0, 1, 0), (1, 1, 0, 0, 0))
 
@@ -53,18 +64,37 @@ class FigureWriter:
         self.x = x
         self.rng = rng
         # motif choices, drawn once per riff
-        self.accent_steps = sorted(rng.sample([2, 6, 7, 10, 12, 14], k=2 + (x > 0.5)))
+        self.accent_steps = sorted(rng.sample([2, 6, 7, 10, 12, 14], k=3 + (x > 0.5)))
         self.progression = [0] + [rng.choice(self.degrees) for _ in range(3)]
         self.answer = [0] + [rng.choice(self.degrees) for _ in range(3)]
         self.sustain_rhythm = rng.choice(_SUSTAIN_RHYTHMS)
         self.sync_rhythm = rng.choice(_SYNCOPATED_RHYTHMS)
         self.cell = rng.choice(_DJENT_CELLS)
-        self.tremolo_span = 8 if x < 0.6 or rng.random() < 0.4 else 4
+        self.tremolo_span = 8 if x < 0.4 and rng.random() < 0.5 else 4
+        self.pedal_cell = rng.choice(_PEDAL_CELLS)
+        # djent: which cell starts (and which other steps) leave the pedal, fixed per riff so the figure repeats
+        self.djent_first = [rng.random() < 0.6 for _ in range(8)]
+        self.djent_moves = [rng.random() < 0.2 for _ in range(32)]
+        # a second progression for the second 4-bar phrase (a change at the phrase boundary)
+        self.change = rng.random() < 0.6
+        self.progression2 = [0] + [rng.choice(self.degrees) for _ in range(3)]
+        self.answer2 = [0] + [rng.choice(self.degrees) for _ in range(3)]
 
     def _chords(self, bar: int) -> List[int]:
+        if self.change and (bar // 4) % 2 == 1:
+            return self.answer2 if bar % 2 else self.progression2
         return self.answer if bar % 2 else self.progression
 
     def bar_hits(self, bar: int) -> List[Hit]:
+        hits = self._figure_hits(bar)
+        if bar >= 2 and len(hits) >= 2 and len(self.degrees) > 1 and self.rng.random() < (0.5 if len(hits) > 3 else 0.6):
+            i = self.rng.randrange(1, len(hits))  # a variation: one note of the repeated figure moves
+            h = hits[i]
+            deg = self.rng.choice([d for d in self.degrees if d != h.degree] or [h.degree])
+            hits[i] = Hit(h.step, h.length, deg, h.accent, h.chromatic)
+        return hits
+
+    def _figure_hits(self, bar: int) -> List[Hit]:
         base = bar * 16
         chords = self._chords(bar)
         f = self.figure
@@ -84,6 +114,18 @@ class FigureWriter:
                     continue
                 hits.append(Hit(base + s, every, 0))
                 s += every
+        elif f == "pedal8":
+            for i, s in enumerate(range(0, 16, 2)):
+                kind = self.pedal_cell[i]
+                if i % 2 == 0:  # on the beat: the pedal (a 16th pickup pair when the cell says so)
+                    if kind == 3 and s:
+                        hits.append(Hit(base + s, 2, chords[(i // 2) % 4] or chords[1], accent=True))
+                    elif kind == 2:
+                        hits += [Hit(base + s, 1, 0), Hit(base + s + 1, 1, 0)]
+                    else:
+                        hits.append(Hit(base + s, 2, 0, accent=s == 0))
+                elif kind:  # off-beat 8th: a moving note (a rest where the cell has 0)
+                    hits.append(Hit(base + s, 2, chords[1 + (i // 2) % 3], accent=True))
         elif f == "gallop":
             for beat in range(4):
                 deg = chords[beat] if beat in (0, 2) or self.x > 0.7 else 0
@@ -98,7 +140,7 @@ class FigureWriter:
             for i, s in enumerate(onsets):
                 nxt = onsets[i + 1] if i + 1 < len(onsets) else 16
                 length = max(1, min(nxt - s, 2 if self.x > 0.5 else 3))
-                deg = 0 if i % 2 == 0 else chords[(i // 2) % len(chords)]
+                deg = 0 if i % 3 == 0 else chords[1 + i % 3]
                 hits.append(Hit(base + s, length, deg, accent=deg != 0))
         elif f == "djent":
             cell = self.cell
@@ -111,7 +153,9 @@ class FigureWriter:
                         nxt += 1
                     length = max(1, min(nxt - s, 2))
                     first = pos == 0
-                    deg = chords[((s - phrase_start) // len(cell)) % len(chords)] if first and self.rng.random() < 0.3 else 0
+                    idx = s - phrase_start
+                    move = self.djent_first[(idx // len(cell)) % 8] if first else self.djent_moves[idx % 32]
+                    deg = chords[(idx // len(cell)) % len(chords)] if move else 0
                     hits.append(Hit(s, length, deg, accent=first))
         else:  # pragma: no cover - a StyleSpec names an unknown figure
             raise ValueError(f"unknown guitar figure {f!r}")
@@ -135,16 +179,19 @@ def chromatic_turnaround(hits: List[Hit], bar: int, rng: random.Random) -> List[
 
 
 def voice(hit: Hit, tonic: int, tuning: Tuning, scale: FrozenSet[int], up_octave: bool,
-          rng: random.Random) -> Tuple[int, ...]:
+          rng: random.Random, chord_p: float = 0.55, pedal_chord_p: float = 0.05) -> Tuple[int, ...]:
     """MIDI pitches for ``hit`` (see the module docstring)."""
     root = tonic + hit.degree + (12 if up_octave else 0)
     while root + 12 > tuning.highest:
         root -= 12
     fifth_ok = (root + 7) % 12 in scale
-    if not (fifth_ok or hit.chromatic):
+    plain_pedal = hit.degree == 0 and not hit.accent
+    if not (fifth_ok or hit.chromatic) or rng.random() >= (pedal_chord_p if plain_pedal else chord_p):
         return (root,)
     if hit.accent and root - 5 >= tuning.lowest and rng.random() < 0.12:
         return (root - 5, root) if rng.random() < 0.5 else (root - 5, root, root + 7)
+    if rng.random() < 0.12:
+        return (root, root + 12)
     if hit.accent or rng.random() < 0.3:
         return (root, root + 7, root + 12)
     return (root, root + 7)

@@ -15,8 +15,8 @@ How a riff is built:
    the mode is capped at :data:`CHROMATIC_BUDGET`. Every pitch lies inside the tuning's playable range.
 3. Drums: one main pattern per riff (see :mod:`riffforge.music.drumkit`), sometimes a second one for the
    second half, fills at phrase ends, crashes on phrase downbeats; kick-locked patterns follow the guitar.
-4. Bass: one note per kick (and per guitar chord change) while the guitar sounds, on the guitar's root an
-   octave lower (in unison where that would leave the bass's range).
+4. Bass: a note on every guitar onset, on the guitar's root an octave lower (in unison where that would
+   leave the bass's range), pushed by the kick inside long guitar notes at high intensity.
 """
 from __future__ import annotations
 
@@ -126,10 +126,15 @@ def build_riff(style: str, intensity: float, bars: int, seed: int, tempo: Option
     up = figure == "tremolo" and style == "black" and rng.random() < 0.5
     guitar: List[Note] = []
     onset_roots: Dict[int, Tuple[int, int]] = {}  # step -> (root pitch, end step)
+    voicings: Dict[tuple, Tuple[int, ...]] = {}
     for i, h in enumerate(hits):
         nxt = hits[i + 1].step if i + 1 < len(hits) else bars * 16
         length = max(1, min(h.length, nxt - h.step))
-        pitches = voice(h, tonic, tuning, scale, up, rng)
+        # a repeated figure is voiced as it was the first time (same place in the bar pair, same note)
+        vkey = (h.step % 32, h.length, h.degree, h.accent, h.chromatic)
+        if vkey not in voicings:
+            voicings[vkey] = voice(h, tonic, tuning, scale, up, rng, spec.chord_p, spec.pedal_chord_p)
+        pitches = voicings[vkey]
         base = 108 if h.accent else 88
         vel = max(1, min(127, base + int(12 * x) + rng.randint(-5, 5)))
         for p in pitches:
@@ -168,8 +173,8 @@ def _limit_chromatic(hits: List[Hit], tonic: int, scale: frozenset) -> List[Hit]
     """Turn chromatic moves back into the tonic (latest first) until they fit :data:`CHROMATIC_BUDGET`.
 
     Uses bounds that hold for every voicing :func:`voice` may pick: a chromatic hit puts at most 3 notes
-    outside the mode (none when root and fifth are in it), and every hit plays at least 1 note (2 when
-    it is a power chord), so the real outside share is never above the bound tested here.
+    outside the mode (none when root and fifth are in it), and every hit plays at least 1 note (any hit
+    may be voiced as a single note), so the real outside share is never above the bound tested here.
     """
     def outside(h: Hit) -> int:
         if not h.chromatic:
@@ -177,8 +182,8 @@ def _limit_chromatic(hits: List[Hit], tonic: int, scale: frozenset) -> List[Hit]
         root = tonic + h.degree
         return min(3, 2 * int(root % 12 not in scale) + 2 * int((root + 7) % 12 not in scale))
 
-    def least(h: Hit) -> int:
-        return 2 if h.chromatic or (tonic + h.degree + 7) % 12 in scale else 1
+    def least(h: Hit) -> int:  # every hit may be voiced as a single note
+        return 1
 
     result = list(hits)
     out = sum(outside(h) for h in result)
@@ -197,24 +202,27 @@ def _limit_chromatic(hits: List[Hit], tonic: int, scale: frozenset) -> List[Hit]
 
 def _bass_line(onset_roots: Dict[int, Tuple[int, int]], kicks: Sequence[int], tuning, total: int, x: float,
                rng: random.Random) -> List[Note]:
-    """Bass locked to the kick (and to every guitar chord change), on the sounding guitar root."""
+    """Bass doubling the guitar's root line: a note on every guitar onset (real Metal bass starts together
+    with the guitar on nearly every note), an octave below the guitar's root, held until the next onset or
+    the root's end. ``kicks`` may add notes inside a long guitar note at high intensity (a bass that pushes
+    with the double bass)."""
     root_at: List[Optional[int]] = [None] * total
-    change: List[bool] = [False] * total
     for step in sorted(onset_roots):
         root, end = onset_roots[step]
-        prev = root_at[step - 1] if step > 0 else None
-        change[step] = prev != root or step == 0
         for s in range(step, min(end, total)):
             root_at[s] = root
-    onsets = sorted({s for s in kicks if s < total and root_at[s] is not None}
-                    | {s for s in range(total) if change[s] and root_at[s] is not None})
+    onsets = {s for s in onset_roots if s < total}
+    if x > 0.75:
+        onsets |= {s for s in kicks if s < total and root_at[s] is not None and s % 2 == 0}
+    onsets = sorted(onsets)
     notes: List[Note] = []
     for i, s in enumerate(onsets):
         nxt = onsets[i + 1] if i + 1 < len(onsets) else total
         end = s
         while end < nxt and root_at[end] == root_at[s]:
             end += 1
-        pitch = root_at[s] - 12
+        root = root_at[s] if root_at[s] is not None else onset_roots[s][0]
+        pitch = root - 12
         while pitch - 12 >= tuning.bass_lowest and pitch > tuning.bass_lowest + 12:
             pitch -= 12
         if pitch < tuning.bass_lowest:

@@ -5,19 +5,24 @@ already done, so an interrupted run continues where it stopped; ``--dry-run`` pr
 stage is one ordinary ``riffforge`` command in its own process, so the recipe is also a list of commands
 anyone can run by hand (``--dry-run`` prints them):
 
-1. **data** — ``riffforge metal-corpus`` (procedural Metal MIDI, style in every file name), then
-   ``riffforge corpus build`` into four corpora: Metal drums, Metal guitar melodies, Metal bass melodies
-   (all 2-bar windows), and the general corpora: GMD drums (``../shared/data/gmd``, CC BY 4.0) and
-   Bach-chorale melodies from the ``music21`` corpus (soprano as guitar, lowest part as bass;
-   :mod:`.bach`).
+1. **data** — ``riffforge metal-corpus`` (procedural Metal MIDI calibrated to real-Metal figures, see
+   :mod:`riffforge.metrics.reference`; style in every file name), then ``riffforge corpus build`` into the
+   Metal corpora (all 2-bar windows): drums; the guitar's *root line* (``--melody-voice root``: the lowest
+   note of every onset, the part a riff is built on; the voicing is rendered per style); the bass
+   conditioned on the guitar (``--chords-from guitar``: per step the guitar's root as a chord control);
+   and the band trio (guitar root line, bass, drums together, for ``band-trio_2bar``); and the general
+   corpora: GMD drums (``../shared/data/gmd``, CC BY 4.0) and Bach-chorale melodies from the ``music21``
+   corpus (soprano as guitar, lowest part as bass; :mod:`.bach`).
 2. **base** — the "general-purpose pre-trained" models of the thesis. We start from the real Magenta
    checkpoints in ``../shared/fixtures/magenta`` (``cat-drums_2bar_small`` trained by Magenta 2.1.4 for 300
    steps on GMD; ``cat-mel_2bar_small`` for 300 steps on the same Bach chorales), imported with
    ``riffforge import-magenta``, and continue training them on their own general corpus with
    ``riffforge train --init``. Importing a Magenta checkpoint and training on is exactly the thesis' method,
    and it makes the base stage cheap on a 2-core CPU.
-3. **finetune** — ``riffforge train --init BASE`` on the Metal corpora: drums from the drum base; guitar
-   and bass each from the melody base.
+3. **finetune** — ``riffforge train --init BASE`` on the Metal corpora: drums from the drum base; the
+   guitar root line from the melody base. The guitar-conditioned bass (``bass-chords_2bar``) and the band
+   trio (``band-trio_2bar``) have no general-purpose base with their inputs, so they train from scratch;
+   both are exported and the evaluation measures which band plays together better.
 4. **export** — ``riffforge export --float16`` (kept only where greedy decoding parity holds; otherwise
    only the encoder is stored in float16 and the decoder stays float32, see :mod:`.shrink`) with the
    Metal corpus for the intensity direction, energy deciles and style centroids, licence and attribution
@@ -58,7 +63,8 @@ class RecipeOptions:
     base_mel_steps: int = 150
     ft_drum_steps: int = 1200
     ft_guitar_steps: int = 600      # at 2000 the guitar's lines leave the power-chord register (ratio 0.47 -> 0.40)
-    ft_bass_steps: int = 2000       # validation accuracy 0.65 at 600, 0.80 at 2000
+    ft_bass_steps: int = 2000       # the guitar-conditioned bass, from scratch
+    trio_steps: int = 1500          # the band trio, from scratch
     batch_size: int = 64            # Magenta's fixtures were trained at 64; the configs' own 512 is 8x slower
     base_mel_batch_size: int = 512  # the melody base run used the config's batch (150 x 512 examples)
     checkpoint_every: int = 250
@@ -90,6 +96,7 @@ def paths(work: Path) -> dict:
     return {
         "metal_midi": w / "metal_midi", "bach_midi": w / "bach_midi",
         "metal_drums": w / "metal_drums", "metal_guitar": w / "metal_guitar", "metal_bass": w / "metal_bass",
+        "metal_trio": w / "metal_trio", "ft_trio": w / "runs" / "ft_trio", "trio_bundles": w / "bundles" / "trio",
         "gmd_drums": w / "gmd_drums", "bach_mel": w / "bach_mel",
         "magenta_drums": w / "runs" / "magenta_drums", "magenta_mel": w / "runs" / "magenta_mel",
         "base_drums": w / "runs" / "base_drums", "base_mel": w / "runs" / "base_mel",
@@ -106,9 +113,12 @@ def stage_data(opts: RecipeOptions) -> None:
     build = rf + ["corpus", "build"]
     _run(opts, build + [p["metal_midi"], "--out", p["metal_drums"], "--kind", "drums", "--no-progress"],
          p["metal_drums"] / "manifest.json")
-    for part in ("guitar", "bass"):
-        _run(opts, build + [p["metal_midi"], "--out", p[f"metal_{part}"], "--kind", "melody", "--melody-from", part,
-                            "--no-progress"], p[f"metal_{part}"] / "manifest.json")
+    _run(opts, build + [p["metal_midi"], "--out", p["metal_guitar"], "--kind", "melody", "--melody-from", "guitar",
+                        "--melody-voice", "root", "--no-progress"], p["metal_guitar"] / "manifest.json")
+    _run(opts, build + [p["metal_midi"], "--out", p["metal_bass"], "--kind", "melody", "--melody-from", "bass",
+                        "--chords-from", "guitar", "--no-progress"], p["metal_bass"] / "manifest.json")
+    _run(opts, build + [p["metal_midi"], "--out", p["metal_trio"], "--kind", "trio", "--bars", "2",
+                        "--melody-voice", "root", "--no-progress"], p["metal_trio"] / "manifest.json")
     _run(opts, build + [SHARED / "data" / "gmd", "--out", p["gmd_drums"], "--kind", "drums", "--no-progress"],
          p["gmd_drums"] / "manifest.json")
     _run(opts, [opts.python, "-c", "from pathlib import Path; from riffforge.recipes.bach import write_chorales; "
@@ -119,7 +129,7 @@ def stage_data(opts: RecipeOptions) -> None:
                         "--no-progress"], p["bach_mel"] / "manifest.json")
 
 
-def _train(opts: RecipeOptions, config: str, corpus: Path, out: Path, init: Path, steps: int,
+def _train(opts: RecipeOptions, config: str, corpus: Path, out: Path, init: Optional[Path], steps: int,
            batch_size: Optional[int] = None) -> None:
     rf = _riffforge(opts)
     batch = ["--batch-size", batch_size or opts.batch_size]
@@ -133,7 +143,8 @@ def _train(opts: RecipeOptions, config: str, corpus: Path, out: Path, init: Path
                          "--checkpoint-every", opts.checkpoint_every, "--val-examples", opts.val_examples,
                          "--no-progress"])
         return
-    _run(opts, rf + ["train", "--config", config, "--corpus", corpus, "--out", out, "--init", init, "--steps", steps] + batch + [
+    start = ["--init", init] if init is not None else []
+    _run(opts, rf + ["train", "--config", config, "--corpus", corpus, "--out", out] + start + ["--steps", steps] + batch + [
                      "--checkpoint-every", opts.checkpoint_every, "--val-examples", opts.val_examples,
                      "--no-progress"])
 
@@ -154,7 +165,8 @@ def stage_finetune(opts: RecipeOptions) -> None:
     p = paths(opts.work)
     _train(opts, "cat-drums_2bar_small", p["metal_drums"], p["ft_drums"], p["base_drums"], opts.ft_drum_steps)
     _train(opts, "cat-mel_2bar_small", p["metal_guitar"], p["ft_guitar"], p["base_mel"], opts.ft_guitar_steps)
-    _train(opts, "cat-mel_2bar_small", p["metal_bass"], p["ft_bass"], p["base_mel"], opts.ft_bass_steps)
+    _train(opts, "bass-chords_2bar", p["metal_bass"], p["ft_bass"], None, opts.ft_bass_steps)
+    _train(opts, "band-trio_2bar", p["metal_trio"], p["ft_trio"], None, opts.trio_steps)
 
 
 def _export(opts: RecipeOptions, run: Path, out: Path, role: str, corpus: Path, license: str, attribution: str,
@@ -192,6 +204,10 @@ def stage_export(opts: RecipeOptions) -> None:
     _shrink(opts, m / "metal-drums", p["metal_drums"])
     for part in ("guitar", "bass"):
         _shrink(opts, m / f"metal-{part}", p[f"metal_{part}"])
+    trio_license = f"fine-tuning: {metal}"
+    _export(opts, p["ft_trio"], p["trio_bundles"] / "metal-band", "band", p["metal_trio"], trio_license,
+            "trained on riffforge's procedural Metal corpus", "metal-band")
+    _shrink(opts, p["trio_bundles"] / "metal-band", p["metal_trio"])
     b = p["base_bundles"]
     _export(opts, p["base_drums"], b / "base-drums", "drums", p["gmd_drums"], GMD_LICENSE, GMD_ATTRIBUTION, "base-drums")
     for part in ("guitar", "bass"):
@@ -203,7 +219,8 @@ def stage_evaluate(opts: RecipeOptions) -> None:
     p = paths(opts.work)
     report = opts.report_dir or p["report"]
     _run(opts, _riffforge(opts) + [
-        "evaluate", "--models", f"base={p['base_bundles']}", f"fine-tuned={opts.models_dir}", "procedural",
+        "evaluate", "--models", f"base={p['base_bundles']}", f"fine-tuned={opts.models_dir}",
+        f"band-trio={p['trio_bundles']}", "procedural",
         "--reference", SHARED / "data" / "gmd", "--per-intensity", opts.eval_per_intensity,
         "--train-corpus", f"drums={p['metal_drums']}", f"guitar={p['metal_guitar']}", f"bass={p['metal_bass']}",
         "--val-corpus", p["metal_drums"], p["gmd_drums"], p["metal_guitar"], p["metal_bass"], p["bach_mel"],

@@ -13,17 +13,20 @@ How a request becomes a riff (all randomness from one seeded ``numpy.random.Gene
    energy (:func:`.control.class_energy`) is closest to the intensity's target (corpus/model deciles stored
    in the bundle; else the candidate at the intensity's rank) is kept.
 3. Band coherence. With a ``band`` (trio) bundle, guitar, bass and drums come from one latent code and one
-   decoder trained on them playing together. With separate ``guitar``/``bass``/``drums`` bundles the three
-   models are decoded together in one loop (:class:`.model.DecodeTogether`) and conditioned on each other:
-   the bass decodes the guitar's code (same noise, placed by the bass bundle's own controls), so it follows
-   the guitar's contour and root movement, sampling with the guitar's noise (``bass_from="encode"``
-   instead encodes the decoded guitar line
-   with the bass model); with ``drum_candidates > 1`` the drum candidate whose kicks coincide most with the
-   guitar's onsets (and whose energy fits the intensity) wins. All parts share one tempo and key: a trio's
-   guitar and bass share one transposition (its harmony is learned jointly); separate guitar and bass models
-   are each transposed from their own tonal centre onto the key.
-4. Longer requests decode further chunks from slightly perturbed codes; ``interpolate`` morphs two riffs
-   along the slerp path between their encodings.
+   decoder trained on them playing together. With separate ``guitar``/``bass``/``drums`` bundles the guitar
+   and drums models are decoded together in one loop (:class:`.model.DecodeTogether`); the guitar model
+   plays the riff's root line, voiced per style at rendering (:func:`.render.render_guitar`). A
+   guitar-conditioned bass (a chord-control config such as ``bass-chords_2bar``) decodes with the guitar's
+   root per step as its control (:func:`.render.root_controls`), in the guitar's pitch space, so it
+   doubles the guitar's roots and moves with it; an unconditioned bass decodes the guitar's code (same
+   noise, placed by the bass bundle's own controls) with the guitar's sampling noise (``bass_from="encode"``
+   instead encodes the decoded guitar line with the bass model). Among ``drum_candidates`` drum candidates
+   the one whose kicks lock to the guitar's onsets, whose energy fits the intensity and which keeps the
+   style's vocabulary (no blast bars outside death and black) wins. All parts share one tempo and key.
+4. Phrases: a request longer than one chunk (2 bars) is a phrase (:func:`phrase_plan`): the chosen figure,
+   variations decoded from codes near it (the figure's first bar repeated, its second bar answered), and a
+   turnaround at the end; the drums keep their groove and vary the last bar. ``interpolate`` morphs two
+   riffs along the slerp path between their encodings.
 """
 from __future__ import annotations
 
@@ -38,8 +41,8 @@ from ..music.riff import INSTRUMENTS, PITCH_CLASS_NAMES, STYLES, Riff, RiffError
 from .bundle import Bundle
 from .control import class_energy, slerp, target_energy
 from .model import DecodeTogether, can_decode_together
-from .render import (encoder_inputs, follow_shift, key_shift, melody_triples, render_drums, render_melodic, tonal_centre,
-                     tracks_to_classes)
+from .render import (encoder_inputs, follow_shift, key_shift, melody_triples, render_drums, render_guitar,
+                     render_melodic, root_controls, tonal_centre, tracks_to_classes)
 
 HEAD_NAMES = {"band": ("guitar", "bass", "drums"), "drums": ("drums",), "guitar": ("guitar",), "bass": ("bass",)}
 _SEED_RANGE = 2 ** 31 - 1
@@ -50,7 +53,7 @@ class ModelGenerator:
 
     def __init__(self, bundles: Sequence[Bundle], candidates: int = 1, latent_noise: float = 0.8,
                  intensity_gain: Union[float, Tuple[float, float]] = (1.5, 3.0), temperature_range: Tuple[float, float] = (0.1, 0.8),
-                 style_gain: float = 3.0, bass_from: str = "code", drum_candidates: int = 1):
+                 style_gain: float = 3.0, bass_from: str = "code", drum_candidates: int = 4):
         if not bundles:
             raise ValueError("ModelGenerator needs at least one bundle")
         self.bundles = list(bundles)
@@ -99,7 +102,10 @@ class ModelGenerator:
             heads = self._decode_unit(self.band, request, x, temperature, rng)
         else:
             heads = self._decode_parts(request, x, temperature, rng)
-        tracks = self._render(heads, feel, x, request.bars, separate_keys=self.band is None)
+        tracks = self._render(heads, feel, x, request.bars, separate_keys=self.band is None,
+                              bass_follows=self.band is None and self._bass_conditioned(),
+                              voicing_rng=np.random.default_rng([seed, STYLES.index(request.style), 1]),
+                              style=request.style)
         tracks = {k: v for k, v in tracks.items() if k in request.instruments}
         return Riff(tempo=feel["tempo"], bars=request.bars, key=feel["key"], mode=feel["mode"], style=request.style,
                     intensity=x, seed=seed, tracks=tracks, model_id=self.model_id, tuning=feel["tuning"])
@@ -139,84 +145,138 @@ class ModelGenerator:
             cost = cost - bonus
         return int(np.argmin(cost))
 
+    def _variation_noise(self, noise: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
+        """``n`` codes' noise near ``noise`` [z]: the variations of a phrase (later ones move further)."""
+        fresh = rng.standard_normal((n, noise.shape[-1])).astype(np.float32) * self.latent_noise
+        return np.stack([slerp(noise, fresh[k], PHRASE_VARIATION[min(k, len(PHRASE_VARIATION) - 1)])
+                         for k in range(n)]).astype(np.float32)
+
     def _chunks(self, bundle: Bundle, request: RiffRequest, x: float, temperature: float,
                 rng: np.random.Generator, bonus_fn=None) -> np.ndarray:
-        """Classes [bars*16, heads] for ``bundle``: best of ``candidates`` first chunk, then variations."""
-        cfg = bundle.config
+        """Classes [bars*16, heads] for ``bundle``: best of ``candidates`` as the phrase's figure, then its
+        variations arranged by :func:`phrase_plan`."""
         heads = HEAD_NAMES[bundle.role]
         z = self._latents(bundle, request.style, x, self.candidates, rng)
         res = bundle.model.decode(z, temperature=temperature, rng=rng)
         bonus = bonus_fn(res.classes) if bonus_fn is not None else None
+        bonus = self._vocabulary_bonus(request.style, res.classes, heads, bonus)
         best = self._pick(bundle, res.classes, heads, x, bonus)
-        parts = [res.classes[best]]
-        n_chunks = math.ceil(request.bars / cfg.bars)
+        chunks = [res.classes[best]]
+        n_chunks = math.ceil(request.bars / bundle.config.bars)
         if n_chunks > 1:
-            alt = self._latents(bundle, request.style, x, n_chunks - 1, rng)
-            zs = np.stack([slerp(z[best], alt[k], 0.2) for k in range(n_chunks - 1)])
-            more = bundle.model.decode(zs, temperature=temperature, rng=rng)
-            parts.extend(more.classes[k] for k in range(n_chunks - 1))
-        return np.concatenate(parts, axis=0)[: request.bars * 16]
+            offset = self._latents(bundle, request.style, x, 1, rng, np.zeros((1, z.shape[1]), np.float32))[0]
+            more = offset + self._variation_noise(z[best] - offset, n_chunks - 1, rng)
+            chunks.extend(bundle.model.decode(more, temperature=temperature, rng=rng).classes)
+        plan = phrase_plan(n_chunks, rng)
+        return np.stack([compose([c[:, h] for c in chunks], plan, drums=(name == "drums"))
+                         for h, name in enumerate(heads)], axis=1)[: request.bars * 16]
 
     def _decode_unit(self, bundle: Bundle, request, x, temperature, rng) -> Dict[str, np.ndarray]:
         classes = self._chunks(bundle, request, x, temperature, rng)
         return {name: classes[:, h] for h, name in enumerate(HEAD_NAMES[bundle.role])}
 
-    def _together(self, n_drums: int):
-        """A cached :class:`DecodeTogether` over guitar, bass and ``n_drums`` drum rows, or None."""
-        if not all(r in self.parts for r in ("guitar", "bass", "drums")):
-            return None
-        key = ("together", n_drums)
+    def _vocabulary_bonus(self, style: str, classes: np.ndarray, heads: Sequence[str],
+                          bonus: Optional[np.ndarray]) -> Optional[np.ndarray]:
+        """Candidate bonus that keeps the style's drum vocabulary: a candidate with a blast bar loses in a
+        style that has no blast beats (thrash, groove, doom, djent; see :data:`BLAST_STYLES`)."""
+        if "drums" not in heads or style in BLAST_STYLES or len(classes) == 1:
+            return bonus
+        blasts = blast_bar_counts(classes[:, :, list(heads).index("drums")])
+        penalty = -5.0 * (blasts > 0)
+        return penalty if bonus is None else bonus + penalty
+
+    def _together(self, roles: Tuple[str, ...], n_drums: int):
+        """A cached :class:`DecodeTogether` over the ``roles`` models and ``n_drums`` drum rows, or None."""
+        key = ("together", roles, n_drums)
         if key not in self._cache:
-            models = [self.parts["guitar"].model, self.parts["bass"].model] + [self.parts["drums"].model] * n_drums
+            models = [self.parts[r].model for r in roles] + [self.parts["drums"].model] * n_drums
             self._cache[key] = DecodeTogether(models) if can_decode_together(models) else None
         return self._cache[key]
 
-    def _decode_parts_together(self, dt_first, request, x, temperature, rng) -> Dict[str, np.ndarray]:
-        """Guitar, bass and drums models decoded in one loop. The bass decodes the guitar's code (the same
-        noise, placed by the bass bundle's own style/intensity controls), so it follows the guitar's contour
-        and root movement; among the drum candidates the one closest to the intensity's energy whose kicks
-        coincide most with the guitar's onsets wins."""
-        g, b, d = self.parts["guitar"], self.parts["bass"], self.parts["drums"]
-        n_drums = dt_first.models.__len__() - 2
+    def _bass_conditioned(self) -> bool:
+        """Whether the bass bundle is conditioned on the guitar's root line (a chord-control config)."""
+        bass = self.parts.get("bass")
+        return bass is not None and bass.config.control_depth > 0
+
+    def _decode_parts_together(self, request, x, temperature, rng) -> Optional[Dict[str, np.ndarray]]:
+        """Guitar, (bass,) and drums models decoded in one loop; None when they cannot be.
+
+        The guitar's code decides the riff. A guitar-conditioned bass (``bass-chords_2bar``) then decodes
+        with the guitar's root line as its per-step control, so it doubles the guitar's roots and starts with
+        its notes as a bassist does; an unconditioned bass decodes the guitar's code (the same noise, placed
+        by the bass bundle's own controls) with the guitar's sampling noise, so where the two models agree
+        they make the same choices. Among the drum candidates, the one closest to the intensity's energy
+        whose kicks lock to the guitar's onsets, in the style's vocabulary, wins. Riffs longer than one
+        chunk are phrases (:func:`phrase_plan`)."""
+        if not all(r in self.parts for r in ("guitar", "drums")):
+            return None
+        conditioned = self._bass_conditioned()
+        melodic = ("guitar",) if conditioned or "bass" not in self.parts else ("guitar", "bass")
+        n_drums = max(self.drum_candidates, self.candidates)
+        dt_first, dt_one = self._together(melodic, n_drums), self._together(melodic, 1)
+        if dt_first is None or dt_one is None:
+            return None
+        g, d = self.parts["guitar"], self.parts["drums"]
         zsize = g.config.z_size
-        noise_gb = rng.standard_normal((1, zsize)).astype(np.float32) * self.latent_noise
+        noise_g = rng.standard_normal((1, zsize)).astype(np.float32) * self.latent_noise
         noise_d = rng.standard_normal((n_drums, zsize)).astype(np.float32) * self.latent_noise
-        z = np.stack([self._latents(g, request.style, x, 1, rng, noise_gb),
-                      self._latents(b, request.style, x, 1, rng, noise_gb)]
-                     + [self._latents(d, request.style, x, 1, rng, noise_d[j:j + 1]) for j in range(n_drums)])
-        # the bass samples with the guitar's noise: where the two models agree, they make the same choices
-        res = dt_first.decode(z, [temperature] * (2 + n_drums), rng, shared_noise={1: 0}).classes[0]
+        rows = [self._latents(self.parts[r], request.style, x, 1, rng, noise_g) for r in melodic]
+        z = np.stack(rows + [self._latents(d, request.style, x, 1, rng, noise_d[j:j + 1]) for j in range(n_drums)])
+        shared = {1: 0} if len(melodic) == 2 else None
+        m = len(melodic)
+        res = dt_first.decode(z, [temperature] * (m + n_drums), rng, shared_noise=shared).classes[0]
         onsets = res[:, 0] >= 2
-        drum_cands = res[:, 2:].T[:, :, None]                                        # [n_drums, T, 1]
+        drum_cands = res[:, m:].T[:, :, None]                                        # [n_drums, T, 1]
         kicks = (drum_cands[:, :, 0] & 1) > 0
         bonus = 2.0 * (kicks & onsets[None]).sum(1) / max(1, onsets.sum())
+        bonus = self._vocabulary_bonus(request.style, drum_cands, ("drums",), bonus)
         best = self._pick(d, drum_cands, ("drums",), x, bonus)
-        parts = [np.stack([res[:, 0], res[:, 1], res[:, 2 + best]], axis=1)]
+        first = np.concatenate([res[:, :m], res[:, m + best:m + best + 1]], axis=1)    # [T, m + 1]
+        chunks = [first]
         n_chunks = math.ceil(request.bars / g.config.bars)
         if n_chunks > 1:
-            dt_one = self._together(1)
-            for _ in range(n_chunks - 1):
-                fresh = rng.standard_normal((2, zsize)).astype(np.float32) * self.latent_noise
-                ngb = slerp(noise_gb[0], fresh[0], 0.2)[None]
-                nd = slerp(noise_d[best], fresh[1], 0.2)[None]
-                zc = np.stack([self._latents(g, request.style, x, 1, rng, ngb),
-                               self._latents(b, request.style, x, 1, rng, ngb),
-                               self._latents(d, request.style, x, 1, rng, nd)])
-                parts.append(dt_one.decode(zc, [temperature] * 3, rng, shared_noise={1: 0}).classes[0])
-        classes = np.concatenate(parts, axis=0)[: request.bars * 16]
-        return {"guitar": classes[:, 0], "bass": classes[:, 1], "drums": classes[:, 2]}
+            ng = self._variation_noise(noise_g[0], n_chunks - 1, rng)
+            nd = self._variation_noise(noise_d[best], n_chunks - 1, rng)
+            zc = np.stack([self._latents(self.parts[r], request.style, x, n_chunks - 1, rng, ng) for r in melodic]
+                          + [self._latents(d, request.style, x, n_chunks - 1, rng, nd)])
+            more = dt_one.decode(zc, [temperature] * (m + 1), rng, shared_noise=shared).classes
+            chunks.extend(more[k] for k in range(n_chunks - 1))
+        plan = phrase_plan(n_chunks, rng)
+        names = list(melodic) + ["drums"]
+        out = {name: compose([c[:, h] for c in chunks], plan, drums=(name == "drums"))[: request.bars * 16]
+               for h, name in enumerate(names)}
+        if conditioned:
+            out["bass"] = self._conditioned_bass(out["guitar"], request, x, temperature, rng)
+        return out
+
+    def _conditioned_bass(self, guitar: np.ndarray, request, x: float, temperature: float,
+                          rng: np.random.Generator) -> np.ndarray:
+        """The guitar-conditioned bass over the whole riff: one decode per chunk (batched), each with the
+        guitar's root line of that chunk as its control."""
+        bass = self.parts["bass"]
+        T = bass.config.max_seq_len
+        n = math.ceil(len(guitar) / T)
+        padded = np.zeros(n * T, np.int64)
+        padded[: len(guitar)] = guitar
+        controls = np.stack([root_controls(padded[k * T:(k + 1) * T], bass.config.control_depth) for k in range(n)])
+        z = self._latents(bass, request.style, x, n, rng)
+        res = bass.model.decode(z, temperature=max(1e-5, temperature * 0.5), rng=rng, controls=controls)
+        return res.classes[:, :, 0].reshape(-1)[: len(guitar)]
 
     def _decode_parts(self, request, x, temperature, rng) -> Dict[str, np.ndarray]:
-        dt = self._together(max(self.drum_candidates, self.candidates)) if self.bass_from == "code" else None
-        if dt is not None and self._together(1) is not None:
-            return self._decode_parts_together(dt, request, x, temperature, rng)
+        if self.bass_from == "code":
+            together = self._decode_parts_together(request, x, temperature, rng)
+            if together is not None:
+                return together
         out: Dict[str, np.ndarray] = {}
         if "guitar" in self.parts:
             out["guitar"] = self._chunks(self.parts["guitar"], request, x, temperature, rng)[:, 0]
         if "bass" in self.parts:
             bass = self.parts["bass"]
-            if "guitar" in out and bass.config.encoding == "melody":
-                # conditioned: the bass model encodes the guitar line and decodes from that code
+            if "guitar" in out and self._bass_conditioned():
+                out["bass"] = self._conditioned_bass(out["guitar"], request, x, temperature, rng)
+            elif "guitar" in out and bass.config.encoding == "melody":
+                # the bass model encodes the guitar line and decodes from that code
                 steps = bass.config.max_seq_len
                 lines = []
                 for start in range(0, len(out["guitar"]), steps):
@@ -244,11 +304,18 @@ class ModelGenerator:
 
     # ------------------------------------------------------------------------------------ rendering
     def _render(self, heads: Dict[str, np.ndarray], feel: Dict, x: float, bars: int,
-                shift: Optional[int] = None, separate_keys: bool = False) -> Dict[str, List]:
-        from ..music.theory import get_tuning
+                shift: Optional[int] = None, separate_keys: bool = False, bass_follows: bool = False,
+                voicing_rng: Optional[np.random.Generator] = None, style: str = "thrash") -> Dict[str, List]:
+        """Notes from decoded classes. ``bass_follows``: the bass was decoded in the guitar's pitch space
+        (conditioned on its root line), so it takes the guitar's transposition."""
+        from ..music.styles import STYLE_SPECS
+        from ..music.theory import get_mode, get_tuning
 
         tuning = get_tuning(feel["tuning"])
         key_pc = pitch_class(feel["key"])
+        spec = STYLE_SPECS[style]
+        scale = frozenset((key_pc + o) % 12 for o in get_mode(feel["mode"]))
+        rng = voicing_rng if voicing_rng is not None else np.random.default_rng(0)
         velocity = int(round(62 + 58 * x))
         tracks: Dict[str, List] = {}
         triples = {k: melody_triples(v) for k, v in heads.items() if k in ("guitar", "bass")}
@@ -256,8 +323,9 @@ class ModelGenerator:
             ref = triples.get("guitar") or triples.get("bass") or []
             shift = key_shift(tonal_centre(ref), key_pc)
         if "guitar" in triples:
-            tracks["guitar"] = render_melodic(triples["guitar"], shift, tuning.lowest, tuning.highest,
-                                              tuning.lowest + (key_pc - tuning.lowest) % 12, velocity, True)
+            tracks["guitar"] = render_guitar(triples["guitar"], shift, tuning.lowest, tuning.highest,
+                                             tuning.lowest + (key_pc - tuning.lowest) % 12, velocity, scale,
+                                             spec.chord_p, spec.pedal_chord_p, rng)
         if triples.get("bass"):
             bass_triples = triples["bass"]
         elif triples.get("guitar"):  # no bass model, or it decoded only rests: the bass doubles the guitar
@@ -265,7 +333,7 @@ class ModelGenerator:
         else:
             bass_triples = []
         bass_shift = shift
-        if separate_keys and triples.get("bass"):
+        if separate_keys and triples.get("bass") and not bass_follows:
             # separate bass model: its own tonal centre goes onto the key, or, with a guitar, the shift
             # whose beat notes land on the guitar's roots (its notes are its own; its register follows)
             bass_shift = key_shift(tonal_centre(triples["bass"]), key_pc)
@@ -291,6 +359,9 @@ class ModelGenerator:
         if steps < 2:
             raise RiffRequestError(f"steps={steps!r}: need at least 2 (the two end points)")
         units = [self.band] if self.band is not None else list(self.parts.values())
+        conditioned = self.band is None and self._bass_conditioned() and "guitar" in self.parts
+        if conditioned:  # the guitar-conditioned bass follows the morphing guitar (decoded below)
+            units = [u for u in units if u.role != "bass"]
         decoded: List[Dict[str, np.ndarray]] = [dict() for _ in range(steps)]
         ts = np.linspace(0.0, 1.0, steps)
         for bundle in units:
@@ -306,6 +377,18 @@ class ModelGenerator:
             for i in range(steps):
                 for h, name in enumerate(heads):
                     decoded[i][name] = res.classes[i, :, h]
+        if conditioned:
+            bass = self.parts["bass"]
+            controls = np.stack([root_controls(decoded[i]["guitar"], bass.config.control_depth) for i in range(steps)])
+            mus = []
+            for riff, ctrl in ((riff_a, controls[0]), (riff_b, controls[-1])):
+                cls = tracks_to_classes(riff.tracks, ("bass",), bass.config.max_seq_len)
+                inputs = np.concatenate([encoder_inputs(cls, "melody"), ctrl], axis=-1)
+                mus.append(bass.model.encode(inputs[None])[0][0])
+            z = np.stack([slerp(mus[0], mus[1], float(t)) for t in ts])
+            res = bass.model.decode(z, temperature=temperature, rng=np.random.default_rng(0), controls=controls)
+            for i in range(steps):
+                decoded[i]["bass"] = res.classes[i, :, 0]
         bars = min(riff_a.bars, riff_b.bars, min(u.config.bars for u in units))
         out = []
         for i, t in enumerate(ts):
@@ -313,7 +396,7 @@ class ModelGenerator:
             x = float((1 - t) * riff_a.intensity + t * riff_b.intensity)
             feel = {"tempo": float(round((1 - t) * riff_a.tempo + t * riff_b.tempo, 2)), "key": src.key,
                     "mode": src.mode, "tuning": src.tuning}
-            tracks = self._render(decoded[i], feel, x, bars, shift=0)
+            tracks = self._render(decoded[i], feel, x, bars, shift=0, style=src.style)
             out.append(Riff(tempo=feel["tempo"], bars=bars, key=src.key, mode=src.mode, style=src.style,
                             intensity=x, seed=src.seed, tracks=tracks, model_id=self.model_id, tuning=src.tuning))
         return out
@@ -353,3 +436,57 @@ def _feel(request: RiffRequest, seed: int) -> Dict:
     else:
         tempo = float(request.tempo)
     return {"tuning": tuning, "mode": mode, "key": key, "tempo": tempo}
+
+
+# How far each variation of a phrase moves from the figure's code (slerp fraction): the first stays close
+# (the figure answered), later ones further (the turnaround at the phrase end).
+PHRASE_VARIATION = (0.2, 0.3, 0.4)
+BLAST_STYLES = frozenset({"death", "black"})
+
+
+def phrase_plan(n_chunks: int, rng: np.random.Generator) -> List[Tuple[Tuple[int, int], Tuple[int, int]]]:
+    """Where each 2-bar chunk of a phrase takes its two bars from, as ``((chunk, bar), (chunk, bar))`` into
+    the decoded chunks (0 = the figure, k = its k-th variation).
+
+    Real riffs are a figure repeated with variation and closed by a turnaround (over 8 bars about 6 distinct
+    bars, and a bar equal to the one two before it about a fifth of the time; see
+    :mod:`riffforge.metrics.reference`): chunk 0 is the figure; a middle chunk repeats the figure's first bar
+    and answers with a varied second bar (every other one, by chance, is varied in both bars); the last
+    chunk is the turnaround, both bars varied. The drums keep their groove and vary only the last chunk's
+    second bar (the fill) -- :func:`compose` with ``drums=True``.
+    """
+    plan = [((0, 0), (0, 1))]
+    for k in range(1, n_chunks):
+        if k == n_chunks - 1 and n_chunks > 2:
+            plan.append(((k, 0), (k, 1)))
+        elif k % 2 == 0 and rng.random() < 0.5:
+            plan.append(((k, 0), (k, 1)))
+        else:
+            plan.append(((0, 0), (k, 1)))
+    return plan
+
+
+def compose(chunks: Sequence[np.ndarray], plan, drums: bool = False, bar_steps: int = 16) -> np.ndarray:
+    """One head's classes for the whole phrase from its decoded ``chunks`` [2 * bar_steps] and ``plan``
+    (drums: the figure's groove throughout, the last chunk's second bar from its own variation)."""
+    out = []
+    last = len(plan) - 1
+    for i, (a, b) in enumerate(plan):
+        if drums:
+            a, b = (0, 0), ((i, 1) if i == last and i > 0 else (0, 1))
+        for c, bar in (a, b):
+            out.append(np.asarray(chunks[c])[bar * bar_steps:(bar + 1) * bar_steps])
+    return np.concatenate(out)
+
+
+def blast_bar_counts(drum_classes: np.ndarray, bar_steps: int = 16) -> np.ndarray:
+    """Blast bars per candidate in drum classes [N, T] (Magenta's 9-class kit: bit 0 kick, bit 1 snare,
+    bits 2, 3, 7, 8 hi-hats, crash, ride): kick or snare on at least 3/4 of a bar's steps and a cymbal on at
+    least half (the definition of :func:`riffforge.metrics.rhythm.blast_bars`)."""
+    c = np.asarray(drum_classes)
+    n, T = c.shape
+    bars = T // bar_steps
+    c = c[:, : bars * bar_steps].reshape(n, bars, bar_steps)
+    ks = ((c & 0b11) > 0).sum(-1)
+    cym = ((c & 0b110001100) > 0).sum(-1)
+    return ((ks >= 12) & (cym >= 8)).sum(-1)

@@ -6,7 +6,11 @@ Rendering a head into notes:
   velocity from the intensity with accents on the beat.
 - guitar / bass (90 melody classes): Magenta's melody decoding, then one transposition shared by guitar and
   bass (so a trio's harmony survives) that puts the riff's tonal centre on the requested key, then octave
-  folding into the instrument's range for the tuning; low guitar notes become power chords (root + fifth).
+  folding into the instrument's range for the tuning. The guitar model plays the riff's *root line* (the
+  lowest note of every onset); :func:`render_guitar` voices it the way the style does
+  (:class:`riffforge.music.styles.StyleSpec` ``chord_p``/``pedal_chord_p``, shared with the procedural
+  generator): palm-muted pedal notes mostly single, moving and accented notes power chords, octaves or
+  single notes, and a repeated figure voiced as it was the first time.
 
 :func:`tracks_to_classes` is the inverse used to *encode* a riff (for morphing): guitar takes the lowest
 note of each onset (the power-chord root), bass and drums as they are.
@@ -104,6 +108,49 @@ def render_melodic(triples, shift: int, lo: int, hi: int, anchor: int, velocity:
         if power_chords and p + 7 <= hi and p < lo + 12:
             notes.append(Note(offset + s, e - s, int(p + 7), int(v)))
     return notes
+
+
+def render_guitar(triples, shift: int, lo: int, hi: int, anchor: int, velocity: int, scale: frozenset,
+                  chord_p: float, pedal_chord_p: float, rng: np.random.Generator) -> List[Note]:
+    """Voice a decoded root line (see the module docstring). ``scale``: pitch classes of the key's mode
+    (a power chord is only added where its fifth stays in the mode)."""
+    roots = render_melodic(triples, shift, lo, hi, anchor, velocity, False)
+    if not roots:
+        return []
+    pedal = min(n.pitch for n in roots)
+    voicings: Dict[tuple, Tuple[int, ...]] = {}
+    notes: List[Note] = []
+    for n in roots:
+        plain_pedal = n.pitch == pedal and n.length <= 2 and n.start % 16 != 0
+        key = (n.start % 32, n.length, n.pitch)
+        if key not in voicings:
+            chord = rng.random() < (pedal_chord_p if plain_pedal else chord_p) and (n.pitch + 7) % 12 in scale
+            if not chord:
+                voicings[key] = (0,)
+            elif n.pitch + 12 <= hi and rng.random() < 0.12:
+                voicings[key] = (0, 12)
+            elif n.pitch + 12 <= hi and not plain_pedal and rng.random() < 0.3:
+                voicings[key] = (0, 7, 12)
+            else:
+                voicings[key] = (0, 7)
+        for k in voicings[key]:
+            if n.pitch + k <= hi:
+                notes.append(Note(n.start, n.length, n.pitch + k, n.velocity))
+    return notes
+
+
+def root_controls(classes: Sequence[int], depth: int) -> np.ndarray:
+    """One-hot chord controls [T, depth] from decoded guitar classes: per step the pitch class of the guitar's
+    root line (held through rests, "no chord" before its first note) in the major-triad slot, exactly as the
+    guitar-conditioned bass corpus was built (:func:`riffforge.corpus.extract.root_line_controls`)."""
+    out = np.zeros((len(classes), depth), np.float32)
+    current = 0
+    for t, c in enumerate(classes):
+        c = int(c)
+        if c >= mel_enc.NUM_SPECIAL:
+            current = 1 + (c - mel_enc.NUM_SPECIAL + mel_enc.MIN_PITCH) % 12  # class_of(pc, major)
+        out[t, current] = 1.0
+    return out
 
 
 _CLASS_PITCHES: List[Tuple[int, ...]] = [tuple(sorted(drum_enc.decode_drums([c])[0]))
