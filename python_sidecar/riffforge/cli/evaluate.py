@@ -1,11 +1,12 @@
-"""``riffforge evaluate``: sample models, compute the Metal metrics, write REPORT_DIR/report.md + PNGs.
+"""``riffforge evaluate``: sample models, measure them against real Metal, write REPORT_DIR/report.md + PNGs.
 
     riffforge evaluate --models base=DIR fine-tuned=DIR procedural --reference ../shared/data/gmd \\
         --train-corpus drums=CORPUS guitar=CORPUS bass=CORPUS --val-corpus CORPUS ... --out REPORT_DIR
 
 ``--models``: ``NAME=PATH`` or ``PATH`` (a bundle or a folder of bundles played as a band) or
 ``procedural``. The first two model sources are compared (base, fine-tuned) unless ``--compare`` says
-otherwise. See :mod:`riffforge.evaluation.report`.
+otherwise: per style and real-Metal figure, fine-tuning works where it moved the figure toward the real
+range. See :mod:`riffforge.evaluation.report`.
 """
 from __future__ import annotations
 
@@ -37,6 +38,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--intensities", type=_floats, default=(0.1, 0.3, 0.5, 0.7, 0.9))
     parser.add_argument("--per-intensity", type=int, default=40, help="riffs per model, style and intensity")
     parser.add_argument("--seed", type=int, default=1234)
+    parser.add_argument("--phrases", type=int, default=20,
+                        help="8-bar riffs per source and style at intensity 0.5 for the phrase figures (0 = none)")
+    parser.add_argument("--classifier-riffs", type=int, default=120,
+                        help="procedural training riffs per style for the style classifier")
     parser.add_argument("--train-corpus", nargs="*", default=[], metavar="INSTRUMENT=DIR",
                         help="training corpora for the duplicate check, e.g. drums=DIR guitar=DIR bass=DIR")
     parser.add_argument("--val-corpus", nargs="*", default=[], type=Path, metavar="DIR",
@@ -58,6 +63,10 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"--styles: unknown {bad}; use {', '.join(STYLES)}")
     if args.per_intensity < 1:
         raise CliError(f"--per-intensity {args.per_intensity}: must be >= 1")
+    if args.phrases < 0:
+        raise CliError(f"--phrases {args.phrases}: must be >= 0")
+    if args.classifier_riffs < 1:
+        raise CliError(f"--classifier-riffs {args.classifier_riffs}: must be >= 1")
     train = {}
     for item in args.train_corpus:
         inst, _, path = item.partition("=")
@@ -73,7 +82,8 @@ def run(args: argparse.Namespace) -> int:
                        reference_genre=None if args.reference_genre == "all" else args.reference_genre,
                        styles=styles, intensities=args.intensities, per_intensity=args.per_intensity, seed=args.seed,
                        train_corpora=train, val_corpora=args.val_corpus, val_examples=args.val_examples,
-                       compare=args.compare, progress=not args.no_progress,
+                       compare=args.compare, phrases=args.phrases, classifier_per_style=args.classifier_riffs,
+                       progress=not args.no_progress,
                        command="riffforge " + " ".join(shlex.quote(a) for a in sys.argv[1:]))
     try:
         res = run_evaluation(opts)
@@ -81,5 +91,7 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(str(exc)) from None
     for c in res["checks"]:
         print(("PASS " if c["overall"] else "FAIL ") + c["check"])
+    for name, sc in res["style_classifier"]["sources"].items():
+        print(f"style classifier accuracy {name}: {sc['accuracy']:.3f} ({sc['n']} riffs)")
     print(f"report: {Path(args.out) / 'report.md'}")
     return 0

@@ -52,8 +52,28 @@ def plot_distributions(rows_by_source: Mapping[str, Sequence[Mapping]], path: Pa
     return save_figure(fig, path, dpi=72, rect=(0, 0.05, 1, 1))
 
 
+def plot_real_metal(headline: Mapping[str, Mapping], path: Path) -> Path:
+    """Grouped bars per style: the share of real-Metal figures inside the real range, one bar per source
+    (``headline`` from :func:`riffforge.evaluation.real_metal.real_metal_section`)."""
+    plt = pyplot()
+
+    styles = list(headline)
+    names = list(next(iter(headline.values()))["inside"]) if headline else []
+    fig, ax = plt.subplots(figsize=(9, 3.2))
+    width = 0.8 / max(1, len(names))
+    for i, name in enumerate(names):
+        vals = [headline[st]["inside"][name] / max(1, headline[st]["scored"][name]) for st in styles]
+        ax.bar([j + i * width for j in range(len(styles))], vals, width, label=name)
+    ax.set_xticks([j + width * (len(names) - 1) / 2 for j in range(len(styles))])
+    ax.set_xticklabels(styles, fontsize=8)
+    ax.set_ylim(0, 1.05)
+    ax.legend(fontsize=8, ncol=max(1, len(names)), loc="upper center", bbox_to_anchor=(0.5, 1.18), frameon=False)
+    ax.set_ylabel("figures inside the real range", fontsize=8)
+    return save_figure(fig, path, dpi=80)
+
+
 def plot_headline(summary: Mapping[str, Mapping[str, float]], metrics: Sequence[str], path: Path) -> Path:
-    """Grouped bars: mean of each headline metric per source (the README picture)."""
+    """Grouped bars: mean of each descriptive Metal metric per source."""
     plt = pyplot()
 
     names = list(summary)

@@ -1,18 +1,24 @@
-"""The evaluation run behind ``riffforge evaluate``: sample, measure, compare, write ``report.md``.
+"""The evaluation run behind ``riffforge evaluate``: sample, measure, compare with real Metal, write ``report.md``.
 
 For every model source (see :mod:`.sources`), style and intensity, ``per_intensity`` riffs are requested
-(2 bars, seeds ``seed + i``), exactly as the sidecar would request them; every riff is measured with
-:func:`riffforge.metrics.riff_metrics`. Reference MIDI (GMD rock) is measured as it is. The report has
+(2 bars, seeds ``seed + i``), exactly as the sidecar would request them, plus ``phrases`` 8-bar riffs per
+style at intensity 0.5; every riff is measured with :func:`riffforge.metrics.riff_metrics` and with the
+real-Metal figures of :mod:`riffforge.metrics.metal`. Reference MIDI (GMD rock) is measured as it is. The
+report has
 
-- the headline table: the Metal metrics that fine-tuning should raise (double-kick rate, blast rate,
-  gallop match, power-chord ratio, modal fit = share of guitar notes in the declared mode, kick-guitar
-  synchrony), mean per source, with the check "fine-tuned > base" overall and in every style;
-- per-style tables, the intensity control (Spearman rho of requested intensity vs measured energy);
+- the headline: per style, how many real-Metal figures of each source lie inside the real range
+  (:mod:`riffforge.metrics.reference`), and the figures where fine-tuning moved toward it
+  (:mod:`.real_metal`) — the "fine-tuning works" verdict is given per figure, only where it moved toward
+  real Metal;
+- per style, every figure of every source beside the reference (median [IQR] or rate, and its basis);
+- the style classifier check (:mod:`.style_classifier`): does a riff sound like the style it was asked for;
+- the intensity control (Spearman rho of requested intensity vs measured energy, per style);
 - novelty: share of riffs duplicating a training example (per style, see :mod:`.novelty`) and pairwise
   diversity;
 - reconstruction accuracy of every bundle on every validation split of its kind, beside the MusicVAE
   paper's 2-bar figures (:mod:`.reconstruction`);
-- figures: metric distributions, the headline bars, piano rolls of typical samples.
+- descriptive Metal metric means (double-kick, blast, gallop ... rates: more is not better, real Metal is
+  the yardstick), figures: metric distributions, piano rolls of typical samples.
 
 ``results.json`` next to the report holds every number in the report.
 """
@@ -20,7 +26,6 @@ from __future__ import annotations
 
 import json
 import math
-import operator
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -29,19 +34,25 @@ from typing import Dict, List, Mapping, Optional, Sequence
 from ..metrics import riff_metrics, spearman, summarize
 from ..music.riff import STYLES
 from .novelty import duplicate_rates, pairwise_diversity, training_keys
+from .real_metal import (PHRASE_BARS, PHRASE_INTENSITY, fine_tuning_checks, format_summary, mark, real_metal_section,
+                         source_summary)
 from .sources import EvaluationError, Source, load_reference, parse_model_spec
 
-#: (metric, label) that fine-tuning on Metal should raise. Blast beats count in the styles whose drum
-#: vocabulary has them (:func:`blast_styles`); elsewhere a blast is a wrong note (``blast_off_style``, which
-#: should fall; ``blast_rate`` over all styles is reported beside them).
-HEADLINE = (("double_kick_rate", "double-kick rate"), ("blast_in_style", "blast rate in blast styles"),
-            ("gallop_match", "gallop match"), ("power_chord_ratio", "power-chord ratio"),
-            ("mode_share", "modal fit"), ("kick_guitar_synchrony", "kick–guitar sync"))
-#: (metric, label) that fine-tuning on Metal should lower.
-FALLING = (("blast_off_style", "blast rate in the other styles"),)
+#: (metric, label) of the descriptive Metal metric table (means per source). They are not scored: more
+#: double-kick or more blasts is not better; the real-Metal figures (:mod:`.real_metal`) are the yardstick.
+#: Blast beats are split by the styles whose drum vocabulary has them (:func:`blast_styles`).
+METAL_METRICS = (("double_kick_rate", "double-kick rate"), ("blast_in_style", "blast rate in blast styles"),
+                 ("blast_off_style", "blast rate in the other styles"), ("gallop_match", "gallop match"),
+                 ("power_chord_ratio", "power-chord ratio"), ("mode_share", "modal fit"),
+                 ("kick_guitar_synchrony", "kick–guitar sync"))
 EXTRA = ("blast_rate", "energy", "tempo", "drum_onsets_per_bar", "skank_match", "backbeat_share", "best_mode_share",
          "pitch_class_entropy", "bass_guitar_root_agreement")
-DUPLICATE_LIMIT = 0.05
+#: Most exact duplicates of training examples allowed (share of riffs, in every style).
+DUPLICATE_LIMIT = 0.0
+#: Least Spearman rho of requested intensity vs measured energy, in every style.
+INTENSITY_RHO_LIMIT = 0.9
+#: Intensity of the riffs the style classifier is tested on.
+CLASSIFIER_INTENSITY = 0.5
 
 
 @dataclass
@@ -59,6 +70,8 @@ class EvalOptions:
     val_corpora: Sequence[Path] = ()
     val_examples: int = 512
     compare: Optional[Sequence[str]] = None   # (base, fine-tuned) source names; default: first two models
+    phrases: int = 20                          # 8-bar riffs per source and style (phrase figures)
+    classifier_per_style: int = 120            # procedural training riffs per style (style classifier)
     progress: bool = True
     command: str = ""
 
@@ -125,6 +138,56 @@ def sample_sources(sources: Sequence[Source], opts: EvalOptions):
                 samples.setdefault(src.name, {})[style] = riffs
                 rows.setdefault(src.name, {})[style] = metrics
     return samples, rows
+
+
+#: Offset of the request seeds of the 8-bar phrases and of extra intensity-0.5 riffs from ``--seed`` (the
+#: 2-bar requests use offsets below 10 000 per style and intensity, i.e. below a million for six styles).
+PHRASE_SEED_OFFSET = 5_000_000
+CLASSIFIER_SEED_OFFSET = 6_000_000
+
+
+def sample_phrases(sources: Sequence[Source], opts: EvalOptions) -> Dict[str, Dict[str, list]]:
+    """``{source: {style: [Riff]}}``: ``opts.phrases`` 8-bar riffs per source and style at intensity 0.5,
+    through the same request path (seeds ``seed + PHRASE_SEED_OFFSET + 10 000 * style index + i``)."""
+    out: Dict[str, Dict[str, list]] = {}
+    for src in sources:
+        for si, style in enumerate(opts.styles):
+            seed = opts.seed + PHRASE_SEED_OFFSET + 10_000 * si
+            out.setdefault(src.name, {})[style] = (
+                src.sample(style, PHRASE_INTENSITY, opts.phrases, seed, bars=PHRASE_BARS) if opts.phrases else [])
+    return out
+
+
+def riffs_at_intensity(src: Source, samples: Mapping[str, Sequence], opts: EvalOptions,
+                       intensity: float) -> Dict[str, list]:
+    """``{style: [Riff]}`` of ``src`` requested at ``intensity``: the evaluation's own riffs when it samples
+    that intensity, else ``per_intensity`` more requests (seeds from ``seed + CLASSIFIER_SEED_OFFSET``)."""
+    hit = [i for i, x in enumerate(opts.intensities) if abs(x - intensity) < 1e-9]
+    out = {}
+    for si, style in enumerate(opts.styles):
+        if hit:
+            lo = hit[0] * opts.per_intensity
+            out[style] = list(samples[style][lo: lo + opts.per_intensity])
+        else:
+            out[style] = src.sample(style, intensity, opts.per_intensity,
+                                    opts.seed + CLASSIFIER_SEED_OFFSET + 10_000 * si)
+    return out
+
+
+def style_classifier_check(sources: Sequence[Source], samples: Mapping[str, Mapping[str, Sequence]],
+                           opts: EvalOptions) -> Dict:
+    """Train the style classifier on procedural riffs of the evaluated styles, test it on every source's
+    riffs at :data:`CLASSIFIER_INTENSITY` (see :mod:`.style_classifier`)."""
+    from .style_classifier import ACCURACY_LIMIT, FEATURES, TRAIN_SEED, score, train_on_procedural
+
+    clf = train_on_procedural(opts.styles, opts.classifier_per_style, TRAIN_SEED)
+    scores = {src.name: score(clf, riffs_at_intensity(src, samples[src.name], opts, CLASSIFIER_INTENSITY))
+              for src in sources}
+    return {"labels": list(opts.styles), "intensity": CLASSIFIER_INTENSITY, "limit": ACCURACY_LIMIT,
+            "features": list(FEATURES),
+            "train": {"source": "procedural", "per_style": opts.classifier_per_style, "seed": TRAIN_SEED,
+                      "intensities": "uniform in [0, 1]"},
+            "sources": scores}
 
 
 def reconstruction_table(sources: Sequence[Source], val_corpora: Sequence[Path], limit: int, progress: bool) -> List[Dict]:
@@ -202,45 +265,138 @@ def run_evaluation(opts: EvalOptions) -> Dict:
     recon = reconstruction_table(model_sources, opts.val_corpora, opts.val_examples, opts.progress) \
         if opts.val_corpora else []
 
+    # real Metal: window figures on the 2-bar riffs, phrase figures on 8-bar riffs at intensity 0.5
+    generated = [s for s in sources if s.kind != "reference"]
+    if opts.progress:
+        print(f"[evaluate] real Metal: {opts.phrases} 8-bar riffs per source and style, style classifier", flush=True)
+    phrases = sample_phrases(generated, opts)
+    figures = {src.name: {st: source_summary(samples[src.name][st], phrases[src.name][st]) for st in opts.styles}
+               for src in generated}
+    real_metal = real_metal_section(figures, opts.styles, compare if len(compare) == 2 else [])
+    classifier = style_classifier_check(generated, samples, opts)
+
     # acceptance checks
     checks = []
     if len(compare) == 2:
         base, ft = compare
-        for (metric, label), rise in [(h, True) for h in HEADLINE] + [(f, False) for f in FALLING]:
-            better = operator.gt if rise else operator.lt
-            overall = better(summary[ft][metric], summary[base][metric])
-            scored = [st for st in opts.styles if not math.isnan(per_style[ft][st][metric])]
-            styles_ok = [st for st in scored if better(per_style[ft][st][metric], per_style[base][st][metric])]
-            checks.append({"check": f"{label}: {ft} {'>' if rise else '<'} {base}", "metric": metric,
-                           "base": summary[base][metric], "fine_tuned": summary[ft][metric], "overall": bool(overall),
-                           "styles_better": len(styles_ok), "styles": len(scored)})
+        checks += fine_tuning_checks(real_metal)
+        rhos = control[ft]
+        worst_rho = min((r for r in rhos.values() if not math.isnan(r)), default=math.nan)
+        checks.append({"check": f"intensity control: Spearman rho of intensity vs energy >= {INTENSITY_RHO_LIMIT} in "
+                                f"every style ({ft}; worst style)", "metric": "intensity_spearman",
+                       "base": min((r for r in control[base].values() if not math.isnan(r)), default=math.nan),
+                       "fine_tuned": worst_rho,
+                       "overall": bool(all(not math.isnan(r) and r >= INTENSITY_RHO_LIMIT for r in rhos.values()))})
         if keys:
             worst = max(novelty[ft][st]["dup_all"] for st in opts.styles)
-            checks.append({"check": f"exact duplicates of training examples <= {DUPLICATE_LIMIT:.0%} of riffs in every "
-                                    f"style ({ft}; worst style)", "metric": "dup_all", "fine_tuned": worst,
+            limit = "none" if DUPLICATE_LIMIT == 0 else f"<= {DUPLICATE_LIMIT:.0%} of riffs"
+            checks.append({"check": f"exact duplicates of training examples: {limit} in every style "
+                                    f"({ft}; share in the worst style)", "metric": "dup_all", "fine_tuned": worst,
+                           "base": max(novelty[base][st]["dup_all"] for st in opts.styles),
                            "overall": bool(worst <= DUPLICATE_LIMIT)})
+        acc = classifier["sources"][ft]["accuracy"]
+        checks.append({"check": f"style classifier (trained on procedural riffs) recognises the requested style of "
+                                f"{ft}'s riffs at intensity {CLASSIFIER_INTENSITY}: accuracy >= {classifier['limit']}",
+                       "metric": "style_accuracy", "base": classifier["sources"][base]["accuracy"],
+                       "fine_tuned": acc, "overall": bool(not math.isnan(acc) and acc >= classifier["limit"])})
 
     results = {"command": opts.command, "seed": opts.seed, "styles": list(opts.styles),
-               "intensities": list(opts.intensities), "per_intensity": opts.per_intensity,
+               "intensities": list(opts.intensities), "per_intensity": opts.per_intensity, "phrases": opts.phrases,
                "sources": {s.name: {"kind": s.kind, "path": str(s.path) if s.path else None,
                                     "bundles": [{"id": b.model_id, "role": b.role, "config": b.config.name,
                                                  "steps": b.metadata.get("steps"), "float16": b.info.get("float16")}
                                                 for b in s.bundles]} for s in sources + refs},
                "reference_windows": {r.name: len(r.riffs) for r in refs},
+               "real_metal": real_metal, "style_classifier": classifier,
                "summary": summary, "per_style": per_style, "intensity_spearman": control, "novelty": novelty,
                "reconstruction": recon, "checks": checks, "compare": compare,
                "blast_styles": blast_styles(opts.styles)}
 
     # figures
-    from .plots import plot_distributions, plot_headline, save_typical_rolls
+    from .plots import plot_distributions, plot_headline, plot_real_metal, save_typical_rolls
 
     plot_distributions(all_rows, out / "metrics.png")
-    plot_headline({n: summary[n] for n in summary}, [m for m, _ in HEADLINE], out / "headline.png")
+    plot_real_metal(real_metal["headline"], out / "real_metal.png")
+    plot_headline({n: summary[n] for n in summary}, [m for m, _ in METAL_METRICS], out / "metal_metrics.png")
     rolls = save_typical_rolls(samples, rows, out)
     results["seconds"] = round(time.time() - started, 1)
     (out / "results.json").write_text(json.dumps(results, indent=1, default=float) + "\n")
     (out / "report.md").write_text(render_markdown(results, rolls, opts) + "\n")
     return results
+
+
+def _basis(ref: Optional[Mapping]) -> str:
+    if not ref:
+        return "–"
+    text = ref.get("basis", "")
+    if ref.get("iqr_basis"):
+        text += f" (IQR: {ref['iqr_basis']})"
+    return text
+
+
+def render_real_metal(res: Dict) -> List[str]:
+    """The headline (figures inside the real range per style and source, the per-figure verdict) and the
+    per-style tables of the real-Metal section."""
+    rm = res["real_metal"]
+    names = list(next(iter(rm["headline"].values()))["inside"]) if rm["headline"] else []
+    compare = rm.get("compare") or []
+    L = ["## Headline: how close to real Metal?", "",
+         f"Yardstick — {rm['source']}", "",
+         "Every figure (definitions: `riffforge.metrics.metal`) is measured on the 2-bar riffs above (all "
+         f"intensities); the 8-bar phrase figures on {res.get('phrases', 0)} 8-bar riffs per source and style at "
+         "intensity 0.5. A median figure is *inside* when its median lies in the reference interquartile range; a "
+         "rate when it lies within half to twice the reference rate (at most 3 % where the reference is at most "
+         "1 %). Figures inside the real range, per style:", ""]
+    header = ["style"] + [f"{n} inside" for n in names]
+    if compare:
+        header += ["fine-tuning works for", "not (yet) for"]
+    rows = []
+    for st, h in rm["headline"].items():
+        row = [st] + [f"{h['inside'][n]}/{h['scored'][n]}" for n in names]
+        if compare:
+            row += [", ".join(h["works"]) or "none", ", ".join(h["not_yet"]) or "none"]
+        rows.append(row)
+    L += _table(header, rows)
+    if compare:
+        L += ["", f"Fine-tuning *works* on a figure when it moves it toward real Metal: `{compare[1]}` is closer to "
+              f"the range than `{compare[0]}` (distance in units of the reference spread, "
+              "`riffforge.metrics.reference.distance`), or both are inside. It is claimed only for those figures."]
+    L += ["", "![real Metal](real_metal.png)", "", "## Real Metal, per style", ""]
+    for st, table in rm["styles"].items():
+        L += [f"**{st}**", ""]
+        header = ["figure", "real Metal", "basis"]
+        for n in names:
+            header += [n, "inside"]
+        if compare:
+            header.append("toward real Metal")
+        rows = []
+        for key, cell in table.items():
+            row = [f"{cell['label']} (`{key}`)", format_summary(cell["reference"], key), _basis(cell["reference"])]
+            for n in names:
+                row += [format_summary(cell["sources"][n], key), mark(cell["sources"][n]["inside"])]
+            if compare:
+                row.append(mark(cell["moved_toward"]))
+            rows.append(row)
+        L += _table(header, rows)
+        L.append("")
+    return L
+
+
+def render_style_classifier(res: Dict) -> List[str]:
+    sc = res["style_classifier"]
+    labels = sc["labels"]
+    L = ["## Style classifier: does a riff sound like its style?", "",
+         f"A multinomial logistic regression (NumPy; `riffforge.evaluation.style_classifier`) on {len(sc['features'])} "
+         f"standardised features per 2-bar riff ({', '.join(f'`{f}`' for f in sc['features'])}), trained on "
+         f"{sc['train']['per_style']} procedural riffs per style at intensities {sc['train']['intensities']} "
+         f"(seeds from {sc['train']['seed']}), tested on each source's riffs at intensity {sc['intensity']}. "
+         f"The check asks the fine-tuned source for accuracy >= {sc['limit']}.", ""]
+    L += _table(["source", "accuracy", "riffs"], [[n, s["accuracy"], s["n"]] for n, s in sc["sources"].items()])
+    for n, s in sc["sources"].items():
+        L += ["", f"Confusion of **{n}** (rows: requested style, columns: predicted):", ""]
+        L += _table(["requested"] + labels, [[lab] + list(row) for lab, row in zip(labels, s["confusion"])])
+    L.append("")
+    return L
 
 
 def render_markdown(res: Dict, rolls: Mapping[str, Mapping[str, Path]], opts: EvalOptions) -> str:
@@ -249,7 +405,8 @@ def render_markdown(res: Dict, rolls: Mapping[str, Mapping[str, Path]], opts: Ev
     L += [f"Generated by `{res['command'] or 'riffforge evaluate'}` in {res['seconds']} s.", "",
           f"Each model source answered {res['per_intensity']} requests per style and intensity "
           f"({', '.join(str(x) for x in res['intensities'])}) — {res['per_intensity'] * len(res['intensities'])} "
-          f"2-bar riffs per style, seeds from {res['seed']} — through the same request path the sidecar uses. "
+          f"2-bar riffs per style, seeds from {res['seed']} — and {res.get('phrases', 0)} 8-bar requests per style "
+          "at intensity 0.5, through the same request path the sidecar uses. "
           "Reference sources are real MIDI cut into 2-bar windows: "
           + (", ".join(f"{k} ({v} windows)" for k, v in res["reference_windows"].items()) or "none") + ".", ""]
     L += ["Sources:", ""]
@@ -258,30 +415,17 @@ def render_markdown(res: Dict, rolls: Mapping[str, Mapping[str, Path]], opts: Ev
         if s["bundles"]:
             desc += ": " + ", ".join(f"{b['id']} ({b['role']}, {b['config']}, step {b['steps']})" for b in s["bundles"])
         L.append(f"- **{name}** — {desc}")
-    L += ["", "## Headline: Metal metrics that fine-tuning should raise", ""]
-    L += _table(["metric"] + names, [[label] + [res["summary"][n][m] for n in names] for m, label in HEADLINE])
-    L += ["", f"Blast styles: {', '.join(res['blast_styles'])} (their drum vocabulary has blast beats; see "
-          "`riffforge.evaluation.report.blast_styles`). Fine-tuning should also make blasts rarer where the style "
-          "has none:", ""]
-    L += _table(["metric (should fall)"] + names, [[label] + [res["summary"][n][m] for n in names] for m, label in FALLING])
-    L += [""]
+    L.append("")
+    L += render_real_metal(res)
     if res["checks"]:
-        L += ["Checks:", ""]
+        L += ["## Checks", ""]
         for c in res["checks"]:
-            mark = "PASS" if c["overall"] else "FAIL"
-            extra = f" (better in {c['styles_better']}/{c['styles']} styles)" if "styles_better" in c else ""
-            L.append(f"- {mark} — {c['check']}: {_fmt(c.get('base'))} → {_fmt(c['fine_tuned'])}{extra}")
+            mark_ = "PASS" if c["overall"] else "FAIL"
+            value = "" if c["metric"] == "real_metal" else f": {_fmt(c.get('base'))} → {_fmt(c['fine_tuned'])}"
+            L.append(f"- {mark_} — {c['check']}{value}")
         L.append("")
-    L += ["![headline](headline.png)", "", "## Other metrics (means)", ""]
-    L += _table(["metric"] + names, [[m] + [res["summary"][n][m] for n in names] for m in EXTRA])
-    L += ["", "Definitions: `riffforge.metrics` (docstrings). Distributions:", "", "![metrics](metrics.png)", ""]
-    L += ["## Per style", ""]
+    L += render_style_classifier(res)
     gen_names = list(res["per_style"])
-    for m, label in HEADLINE + FALLING:
-        L += [f"**{label}** (`{m}`)", ""]
-        L += _table(["style"] + gen_names, [[st] + [res["per_style"][n][st][m] for n in gen_names]
-                                            for st in res["styles"]])
-        L.append("")
     L += ["## Intensity control", "", "Spearman ρ between requested intensity and measured `energy`, per style:", ""]
     L += _table(["style"] + gen_names, [[st] + [res["intensity_spearman"][n][st] for n in gen_names] for st in res["styles"]])
     L += ["", "## Novelty and variety", "",
@@ -315,7 +459,22 @@ def render_markdown(res: Dict, rolls: Mapping[str, Mapping[str, Path]], opts: Ev
                       r["sampled"], r["paper_teacher_forced"], r["paper_sampled"]] for r in res["reconstruction"]])
     else:
         L.append("(no --val-corpus given)")
-    L += ["", "## Typical samples", "", "The riff closest to the median energy of each source and style "
+    L += ["", "## Metal metrics (descriptive means)", "",
+          "Means of the Metal metrics of `riffforge.metrics` over all sampled riffs. They describe, they do not "
+          "score: more double-kick or more blasts is not better — the real-Metal figures above are the yardstick. "
+          f"Blast styles: {', '.join(res['blast_styles']) or 'none evaluated'} (their drum vocabulary has blast beats; see "
+          "`riffforge.evaluation.report.blast_styles`).", ""]
+    L += _table(["metric"] + names, [[label] + [res["summary"][n][m] for n in names] for m, label in METAL_METRICS])
+    L += [""]
+    L += _table(["metric"] + names, [[m] + [res["summary"][n][m] for n in names] for m in EXTRA])
+    L += ["", "![Metal metrics](metal_metrics.png)", "", "Definitions: `riffforge.metrics` (docstrings). "
+          "Distributions:", "", "![metrics](metrics.png)", ""]
+    for m, label in METAL_METRICS:
+        L += [f"**{label}** (`{m}`), per style", ""]
+        L += _table(["style"] + gen_names, [[st] + [res["per_style"][n][st][m] for n in gen_names]
+                                            for st in res["styles"]])
+        L.append("")
+    L += ["## Typical samples", "", "The riff closest to the median energy of each source and style "
           "(guitar, bass, drums lanes):", ""]
     for src, by_style in rolls.items():
         L.append(f"**{src}**")

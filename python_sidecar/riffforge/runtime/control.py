@@ -7,7 +7,9 @@ At export (:func:`compute_controls`) the bundle's own encoder maps the training 
   (the attribute-vector method of the MusicVAE paper);
 - ``energy_quantiles`` [11]: the corpus energy at quantiles 0, 0.1, .., 1, so a requested intensity can be
   turned into a target energy on the model's own scale;
-- ``style/<name>`` [z]: mean ``mu`` of the examples labelled with that style, when the corpus has labels.
+- ``style/<name>`` [z]: mean ``mu`` of the examples labelled with that style, when the corpus has labels;
+- ``intensity_direction/<name>`` [z] and ``energy_quantiles/<name>`` [11]: the same two controls within one
+  style's examples (9 or more), so intensity moves a riff inside its style's vocabulary.
 
 Energy of decoded classes (:func:`class_energy`) is a vectorised, NumPy-only score over the heads: drum
 hits per step (kick and snare weighted up, cymbal density counted), guitar/bass onsets per step. It is
@@ -94,6 +96,12 @@ def compute_controls(model, inputs: np.ndarray, targets: np.ndarray, heads: Sequ
             sel = labels == name
             if sel.sum() >= 2:
                 out[f"style/{name}"] = mu[sel].mean(0).astype(np.float32)
+            if sel.sum() >= 9:  # the style's own intensity axis and energy scale (see the module docstring)
+                idx = np.flatnonzero(sel)
+                own = idx[np.argsort(energy[idx], kind="stable")]
+                k = max(1, len(own) // 3)
+                out[f"intensity_direction/{name}"] = (mu[own[-k:]].mean(0) - mu[own[:k]].mean(0)).astype(np.float32)
+                out[f"energy_quantiles/{name}"] = np.quantile(energy[idx], np.linspace(0, 1, 11)).astype(np.float32)
     return out
 
 

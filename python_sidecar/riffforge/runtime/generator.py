@@ -5,7 +5,8 @@ How a request becomes a riff (all randomness from one seeded ``numpy.random.Gene
 1. Harmony and feel from the style (:mod:`riffforge.music.styles`): tuning, mode and key (unless the request
    fixes them), tempo across the style's range by intensity, velocity by intensity.
 2. Latent code per model: Gaussian noise placed at the bundle's style centroid (pushed ``style_gain`` times
-   its distance from the corpus mean) and moved along the bundle's intensity direction by
+   its distance from the corpus mean) and moved along the style's own intensity direction (the corpus-wide
+   one for bundles without per-style controls) by
    ``gain * (intensity - 0.5) * 2`` (``intensity_gain`` = (gain below 0.5, gain above): the calm end moves
    less, since a code pushed far down the direction decodes to near silence, e.g. 4 drum hits in 2 bars
    at gain 3 against 18 at 1.5), decoded at a temperature that rises with intensity
@@ -53,7 +54,7 @@ class ModelGenerator:
 
     def __init__(self, bundles: Sequence[Bundle], candidates: int = 1, latent_noise: float = 0.8,
                  intensity_gain: Union[float, Tuple[float, float]] = (1.5, 3.0), temperature_range: Tuple[float, float] = (0.1, 0.8),
-                 style_gain: float = 3.0, bass_from: str = "code", drum_candidates: int = 4):
+                 style_gain: float = 3.0, bass_from: str = "code", drum_candidates: int = 2):
         if not bundles:
             raise ValueError("ModelGenerator needs at least one bundle")
         self.bundles = list(bundles)
@@ -123,23 +124,26 @@ class ModelGenerator:
         if base is not None:  # move from the corpus mean towards (and past) the style centroid
             mean = bundle.controls.get("latent_mean", np.zeros_like(base))
             z += mean + self.style_gain * (base - mean)
-        direction = bundle.controls.get("intensity_direction")
+        # the style's own intensity axis where the bundle has one: moving up the corpus-wide axis would
+        # pull every style towards the most intense one (thrash towards death's blasts)
+        direction = bundle.controls.get("intensity_direction/" + style, bundle.controls.get("intensity_direction"))
         if direction is not None:
             z += (x - 0.5) * 2.0 * self.intensity_gain[x >= 0.5] * direction
         return z
 
     def _pick(self, bundle: Bundle, classes: np.ndarray, heads: Sequence[str], x: float,
-              bonus: Optional[np.ndarray] = None) -> int:
+              bonus: Optional[np.ndarray] = None, style: Optional[str] = None) -> int:
         if len(classes) == 1:  # one candidate: nothing to choose
             return 0
         energy = class_energy(classes, heads)
-        target = target_energy(bundle.controls.get("energy_quantiles"), x)
+        quantiles = bundle.controls.get(f"energy_quantiles/{style}", bundle.controls.get("energy_quantiles"))
+        target = target_energy(quantiles, x)
         if target is None:  # rank within the candidates
             ranks = np.empty(len(energy))
             ranks[np.argsort(energy, kind="stable")] = np.arange(len(energy))
             cost = np.abs(ranks - x * (len(energy) - 1))
         else:
-            spread = float(np.ptp(bundle.controls["energy_quantiles"])) or 1.0
+            spread = float(np.ptp(quantiles)) or 1.0
             cost = np.abs(energy - target) / spread * 10.0
         if bonus is not None:
             cost = cost - bonus
@@ -160,7 +164,7 @@ class ModelGenerator:
         res = bundle.model.decode(z, temperature=temperature, rng=rng)
         bonus = bonus_fn(res.classes) if bonus_fn is not None else None
         bonus = self._vocabulary_bonus(request.style, res.classes, heads, bonus)
-        best = self._pick(bundle, res.classes, heads, x, bonus)
+        best = self._pick(bundle, res.classes, heads, x, bonus, request.style)
         chunks = [res.classes[best]]
         n_chunks = math.ceil(request.bars / bundle.config.bars)
         if n_chunks > 1:
@@ -212,26 +216,33 @@ class ModelGenerator:
             return None
         conditioned = self._bass_conditioned()
         melodic = ("guitar",) if conditioned or "bass" not in self.parts else ("guitar", "bass")
-        n_drums = max(self.drum_candidates, self.candidates)
-        dt_first, dt_one = self._together(melodic, n_drums), self._together(melodic, 1)
+        # guitar candidates (the one whose energy fits the style's intensity wins) where no bass shares its noise
+        n_guitar = max(1, self.candidates) if len(melodic) == 1 else 1
+        n_drums = self.drum_candidates
+        roles = ("guitar",) * n_guitar + melodic[1:]
+        dt_first, dt_one = self._together(roles, n_drums), self._together(melodic, 1)
         if dt_first is None or dt_one is None:
             return None
         g, d = self.parts["guitar"], self.parts["drums"]
         zsize = g.config.z_size
-        noise_g = rng.standard_normal((1, zsize)).astype(np.float32) * self.latent_noise
+        noise_g = rng.standard_normal((n_guitar, zsize)).astype(np.float32) * self.latent_noise
         noise_d = rng.standard_normal((n_drums, zsize)).astype(np.float32) * self.latent_noise
-        rows = [self._latents(self.parts[r], request.style, x, 1, rng, noise_g) for r in melodic]
+        rows = [self._latents(g, request.style, x, 1, rng, noise_g[j:j + 1]) for j in range(n_guitar)]
+        rows += [self._latents(self.parts[r], request.style, x, 1, rng, noise_g[:1]) for r in melodic[1:]]
         z = np.stack(rows + [self._latents(d, request.style, x, 1, rng, noise_d[j:j + 1]) for j in range(n_drums)])
         shared = {1: 0} if len(melodic) == 2 else None
-        m = len(melodic)
+        m = len(roles)
         res = dt_first.decode(z, [temperature] * (m + n_drums), rng, shared_noise=shared).classes[0]
-        onsets = res[:, 0] >= 2
+        pick_g = self._pick(g, res[:, :n_guitar].T[:, :, None], ("guitar",), x, None, request.style)
+        onsets = res[:, pick_g] >= 2
         drum_cands = res[:, m:].T[:, :, None]                                        # [n_drums, T, 1]
         kicks = (drum_cands[:, :, 0] & 1) > 0
         bonus = 2.0 * (kicks & onsets[None]).sum(1) / max(1, onsets.sum())
         bonus = self._vocabulary_bonus(request.style, drum_cands, ("drums",), bonus)
-        best = self._pick(d, drum_cands, ("drums",), x, bonus)
-        first = np.concatenate([res[:, :m], res[:, m + best:m + best + 1]], axis=1)    # [T, m + 1]
+        best = self._pick(d, drum_cands, ("drums",), x, bonus, request.style)
+        first = np.stack([res[:, pick_g]] + [res[:, n_guitar + k] for k in range(len(melodic) - 1)]
+                         + [res[:, m + best]], axis=1)                                # [T, melodic + drums]
+        noise_g = noise_g[pick_g:pick_g + 1]
         chunks = [first]
         n_chunks = math.ceil(request.bars / g.config.bars)
         if n_chunks > 1:
