@@ -28,7 +28,7 @@ static class LifecycleBench
         {
             var options = new SidecarSupervisorOptions
             {
-                PidFilePath = Path.Combine(Path.GetTempPath(), "riffforge-lifecycle-bench-" + Guid.NewGuid().ToString("N") + ".pid"),
+                PidFolder = Path.Combine(Path.GetTempPath(), "riffforge-lifecycle-bench-" + Guid.NewGuid().ToString("N")),
                 ReadyTimeoutSeconds = 60,
                 Client = new SidecarClientOptions { HandshakeTimeoutSeconds = 60, RequestDeadlineSeconds = 60 },
             };

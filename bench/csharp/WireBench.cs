@@ -84,7 +84,7 @@ static class WireBench
     {
         return new SidecarSupervisor(command, new SidecarSupervisorOptions
         {
-            PidFilePath = Path.Combine(Path.GetTempPath(), "riffforge-bench-" + Guid.NewGuid().ToString("N") + ".pid"),
+            PidFolder = Path.Combine(Path.GetTempPath(), "riffforge-bench-" + Guid.NewGuid().ToString("N")),
             ReadyTimeoutSeconds = 60,
             Client = new SidecarClientOptions { HandshakeTimeoutSeconds = 60, AttemptTimeoutSeconds = 5, RequestDeadlineSeconds = 60 },
         });

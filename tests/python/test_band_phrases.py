@@ -135,3 +135,30 @@ def test_phrases_from_the_default_band_repeat_with_variation():
         p = phrase_figures(r)
         assert 2 <= p["distinct_bars"] <= 8 and p["repeat_two_back"] >= 1 / 6, p
         assert not np.isnan(window_figures(r)["kicks_per_bar"])
+
+
+def test_a_blast_in_a_style_without_blasts_is_decoded_again_lower_on_the_intensity_axis(conditioned_band,
+                                                                                         monkeypatch):
+    g = load_generator(conditioned_band)
+    d = g.parts["drums"]
+    blast = np.full(32, 0b1 | 0b100000000)
+    calm = np.zeros(32, np.int64)
+    calm[::8] = 1
+    asked = []
+
+    class Result:
+        def __init__(self, row):
+            self.classes = row[None, :, None]
+
+    def decode(z, temperature=1.0, rng=None, **kw):
+        asked.append(z.copy())
+        return Result(calm)
+
+    monkeypatch.setattr(d.model, "decode", decode)
+    noise = np.zeros(d.config.z_size, np.float32)
+    rng = np.random.default_rng(0)
+    kept = g._keep_vocabulary(d, "thrash", 0.9, 0.5, rng, blast, noise)
+    assert np.array_equal(kept, calm) and len(asked) == 1
+    assert np.allclose(asked[0], g._latents(d, "thrash", 0.7, 1, rng, noise[None]))   # 0.2 lower
+    assert g._keep_vocabulary(d, "death", 0.9, 0.5, rng, blast, noise) is blast        # death keeps its blasts
+    assert g._keep_vocabulary(d, "thrash", 0.9, 0.5, rng, calm, noise) is calm and len(asked) == 1

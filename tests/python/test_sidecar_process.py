@@ -2,6 +2,7 @@
 parent death (SIGKILL of the client), heartbeat timeout, lean imports, CLI errors."""
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import subprocess
@@ -214,3 +215,30 @@ def test_missing_models_dir_is_a_usage_error(tmp_path):
     result = subprocess.run(sidecar_cmd("--token", "rf-test-token-0123456789abcdef", "--models",
                                         str(tmp_path / "nope")), capture_output=True, text=True, timeout=30)
     assert result.returncode == 2 and "--models" in result.stderr
+
+
+@pytest.mark.parametrize("args, named", [(("--port", "-5"), "--port -5"), (("--port", "70000"), "--port 70000"),
+                                         (("--prefetch-depth", "-1"), "--prefetch-depth -1"),
+                                         (("--parent-pid", "0"), "--parent-pid 0")])
+def test_out_of_range_options_are_usage_errors(args, named):
+    env = dict(os.environ, RIFFFORGE_TOKEN="rf-test-token-0123456789abcdef")
+    result = subprocess.run(sidecar_cmd(*args), capture_output=True, text=True, timeout=30, env=env)
+    assert result.returncode == 2, result.stderr  # usage errors exit 2: a host does not retry them
+    assert named in result.stderr and result.stdout == ""
+
+
+def test_a_token_on_the_command_line_is_warned_about():
+    result = subprocess.run(sidecar_cmd("--token", "rf-test-token-0123456789abcdef", "--port", "-5"),
+                            capture_output=True, text=True, timeout=30)
+    assert result.returncode == 2
+    assert "--token on the command line is visible" in result.stderr and "RIFFFORGE_TOKEN" in result.stderr
+
+
+def test_models_dir_without_bundles_says_it_serves_the_procedural_generator(tmp_path, caplog):
+    from riffforge.cli.sidecar import load_generator
+
+    with caplog.at_level(logging.WARNING, logger="riffforge.sidecar"):
+        generator = load_generator(tmp_path)
+    assert generator.capabilities().model_ids == ("procedural",)
+    lines = [r.getMessage() for r in caplog.records]
+    assert any(str(tmp_path) in m and "no model bundle" in m and "procedural" in m for m in lines), lines

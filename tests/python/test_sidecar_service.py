@@ -2,6 +2,7 @@
 tokens, busy, slow generations, errors, heartbeat, quit/reject."""
 from __future__ import annotations
 
+import logging
 import time
 
 import pytest
@@ -265,3 +266,69 @@ def test_prefetch_cache_is_bounded_and_keeps_recent_keys():
         cache.put(("k", k), b"riff%d" % k)
     assert cache.size() == 3 and cache.take(("k", 0)) is None and cache.take(("k", 4)) == b"riff4"
     assert cache.wanted(("k", 4)) == 1 and cache.wanted(("k", 4)) == 0  # reservations count as filling
+
+
+class FakeGeneratorWithoutModes(FakeGenerator):
+    """Like the model runtime: its capabilities name no modes (it resolves mode names with music.theory)."""
+
+    def capabilities(self):
+        caps = super().capabilities()
+        return type(caps)(model_ids=caps.model_ids, extra={})
+
+
+def test_hello_announces_the_modes_requests_are_checked_against(make_host, make_sidecar):
+    from riffforge.music.theory import MODES
+
+    host = make_host(1)
+    sidecar = make_sidecar(FakeGeneratorWithoutModes(), host_port=host.port)
+    caps = payloads.decode_capabilities(host.recv().capabilities)
+    assert caps["modes"] == list(MODES)
+    host.target = ("127.0.0.1", sidecar.port)
+    welcome(host)
+    request(host, 1, mode="lydian")  # not a mode riffforge knows: refused, naming the modes hello announced
+    reply = host.recv()
+    assert isinstance(reply, Error) and reply.code == ErrorCode.UNSUPPORTED and "harmonic minor" in reply.message
+    request(host, 2, mode="harmonic minor", seed=3)
+    assert isinstance(host.recv(), RiffChunk)
+
+
+def test_connects_are_logged_at_a_bounded_rate_with_counts(make_host, make_sidecar, caplog):
+    sidecar = make_sidecar()
+    host = make_host(sidecar.port)
+    with caplog.at_level(logging.INFO, logger="riffforge.sidecar"):
+        for _ in range(40):
+            host.send(Connect(TOKEN, "test"))
+            assert isinstance(host.recv(), Hello)  # every connect is still answered
+    lines = [r for r in caplog.records if "connect from port" in r.getMessage()]
+    assert len(lines) == 5, [r.getMessage() for r in lines]  # the first five in full, then nothing for 5 s
+    assert sidecar.sidecar.service.counters()["connects"] == 40
+
+
+def test_rate_limited_log_says_how_many_lines_it_left_out(caplog):
+    from riffforge.sidecar.ratelog import RateLimitedLog
+
+    now = [100.0]
+    limited = RateLimitedLog(logging.getLogger("riffforge.test"), logging.WARNING, burst=2, interval=5.0,
+                             clock=lambda: now[0])
+    with caplog.at_level(logging.WARNING, logger="riffforge.test"):
+        written = [limited("event %d", i) for i in range(10)]
+        assert written == [True, True] + [False] * 8
+        now[0] += 5.0
+        assert limited("event %d", 10)
+    messages = [r.getMessage() for r in caplog.records]
+    assert messages == ["event 0", "event 1", "event 10 (8 similar line(s) not logged in the last 5 s)"]
+
+
+def test_drop_logging_is_limited_per_reason(make_host, make_sidecar, caplog):
+    sidecar = make_sidecar()
+    stranger = make_host(sidecar.port)
+    with caplog.at_level(logging.WARNING, logger="riffforge.sidecar"):
+        for seq in range(30):
+            stranger.send(Ping(WRONG, seq))
+        stranger.send(b"garbage!")
+        assert stranger.recv_all(0.5) == []
+    messages = [r.getMessage() for r in caplog.records]
+    unauthenticated = [m for m in messages if m.startswith("dropped unauthenticated")]
+    assert len(unauthenticated) == 5  # a flood of one kind is cut short ...
+    assert any(m.startswith("dropped malformed") for m in messages)  # ... and does not hide another kind
+    assert sidecar.sidecar.dispatcher.counters()["dropped_unauthenticated"] == 30

@@ -3,6 +3,17 @@
 Keeps its imports lean (no TensorFlow, matplotlib or scipy) so that the handshake comes fast. By default it
 serves the Metal models bundled with riffforge through the NumPy runtime; ``--procedural`` serves the
 procedural generator instead (also the fallback when no bundle is installed).
+
+Exit codes (protocol/SPEC.md section 7; hosts restart only what a restart can fix):
+
+==  =========================================================================================================
+0   stopped the orderly way: quit, SIGINT/SIGTERM, parent process gone, heartbeat timeout
+2   usage error: a bad option value (``--port -5``, a bad token, ``--models`` not a directory, ...)
+3   rejected by the host at the handshake
+4   could not start: a broken model bundle or generator, the UDP socket cannot be bound
+==  =========================================================================================================
+
+2, 3 and 4 fail the same way again when retried; anything else (1: an uncaught error, a signal) is a crash.
 """
 from __future__ import annotations
 
@@ -14,8 +25,10 @@ import secrets
 import sys
 from pathlib import Path
 
+from ..protocol.constants import TOKEN_ENV
 from . import CliError
 
+log = logging.getLogger("riffforge.sidecar")
 TOKEN_RE = re.compile(r"^[A-Za-z0-9_-]{8,128}$")
 
 
@@ -23,8 +36,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host-port", type=int, default=None,
                         help="UDP port of the host on 127.0.0.1; hello is sent there after the READY line")
     parser.add_argument("--token", default=None,
-                        help="session token (8..128 of A-Z a-z 0-9 _ -); or set RIFFFORGE_TOKEN; "
-                             "if neither, one is made up and printed in the READY line")
+                        help="session token (8..128 of A-Z a-z 0-9 _ -); better set RIFFFORGE_TOKEN, which other "
+                             "local users cannot read in the process list; if neither, one is made up and printed "
+                             "in the READY line")
     parser.add_argument("--parent-pid", type=int, default=None,
                         help="exit within 2 s once this process is gone (the Unity editor / player)")
     parser.add_argument("--models", type=Path, default=None,
@@ -54,7 +68,11 @@ def load_generator(models, procedural: bool = False):
     if models is not None and not models.is_dir():
         raise CliError(f"--models {models}: not a directory; pass a model bundle directory or leave --models out")
     from ..runtime import load_generator as load_runtime  # lazy: NumPy only, never TensorFlow
-    return load_runtime(models)
+    generator = load_runtime(models)
+    if models is not None and generator.capabilities().extra.get("kind") == "procedural":
+        log.warning("--models %s holds no model bundle: serving the procedural generator; pass a folder of "
+                    "exported bundles (riffforge export) or --procedural to ask for it", models)
+    return generator
 
 
 def _stop_on_signals(sidecar) -> None:
@@ -72,7 +90,10 @@ def _stop_on_signals(sidecar) -> None:
 def run(args: argparse.Namespace) -> int:
     logging.basicConfig(stream=sys.stderr, level=getattr(logging, args.log_level),
                         format="riffforge-sidecar %(levelname)s %(message)s")
-    token = args.token or os.environ.get("RIFFFORGE_TOKEN")
+    if args.token:
+        log.warning("--token on the command line is visible to every local user (ps); pass it in %s instead",
+                    TOKEN_ENV)
+    token = args.token or os.environ.get(TOKEN_ENV)
     show_token = False
     if not token:
         token, show_token = secrets.token_hex(16), True
@@ -82,6 +103,12 @@ def run(args: argparse.Namespace) -> int:
         raise CliError(f"--host-port {args.host_port}: must be a UDP port 1..65535")
     if args.heartbeat_timeout < 0:
         raise CliError("--heartbeat-timeout: must be >= 0 seconds (0 disables it)")
+    if not 0 <= args.port <= 65535:
+        raise CliError(f"--port {args.port}: must be a UDP port 0..65535 (0: any free port)")
+    if args.prefetch_depth < 0:
+        raise CliError(f"--prefetch-depth {args.prefetch_depth}: must be >= 0 (0 disables prefetch)")
+    if args.parent_pid is not None and args.parent_pid <= 0:
+        raise CliError(f"--parent-pid {args.parent_pid}: must be a process id > 0")
     # Hand the GIL to the network thread quickly while the worker thread generates.
     sys.setswitchinterval(0.0005)
     from ..sidecar import Sidecar, SidecarOptions

@@ -94,6 +94,11 @@ class SidecarClient:
         self.sock = sock
         self.sidecar_port = sidecar_port
         self.sidecar_address = (BIND_ADDRESS, sidecar_port)
+        # Only the sidecar can reach a connected socket: the kernel discards datagrams from every other
+        # port (a flood of junk never reaches this process); the token check stays the second wall.
+        # Connected, the socket sends with send(): macOS refuses sendto with an address (EISCONN).
+        # See riffforge.sidecar.server for the platform rules.
+        sock.connect(self.sidecar_address)
         self.token = token
         self._token_bytes = token.encode("utf-8")
         self.process = process
@@ -160,7 +165,7 @@ class SidecarClient:
         return self
 
     def _send(self, message) -> None:
-        self.sock.sendto(encode_message(message), self.sidecar_address)
+        self.sock.send(encode_message(message))
 
     def _handshake(self, timeout: float, send_connect: bool) -> None:
         deadline = time.monotonic() + timeout
@@ -201,7 +206,7 @@ class SidecarClient:
         pending = PendingRequest(self, request_id, request, datagram)
         with self._lock:
             self._pending[request_id] = pending
-        self.sock.sendto(datagram, self.sidecar_address)
+        self.sock.send(datagram)
         self.stats["sent"] += 1
         return pending
 
@@ -222,7 +227,7 @@ class SidecarClient:
 
     def _resend(self, pending: PendingRequest) -> None:
         self.stats["resent"] += 1
-        self.sock.sendto(pending.datagram, self.sidecar_address)
+        self.sock.send(pending.datagram)
 
     def _forget(self, request_id: int) -> None:
         with self._lock:
@@ -272,7 +277,7 @@ class SidecarClient:
                 log.exception("client failed to handle a datagram")
 
     def _handle(self, data: bytes, address) -> None:
-        if address != self.sidecar_address and not (self.hello is None and address[0] == BIND_ADDRESS):
+        if address != self.sidecar_address:  # queued before connect(), or a platform without the filter
             self.stats["dropped_foreign"] += 1
             return
         try:

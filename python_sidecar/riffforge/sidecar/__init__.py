@@ -2,7 +2,8 @@
 
 Layout, one concern per module, like python-osc keeps its dispatcher apart from its server:
 
-* :mod:`.server` — the UDP socket (a python-osc ``BlockingOSCUDPServer``) feeding datagrams to a dispatcher;
+* :mod:`.server` — the UDP socket (a python-osc ``BlockingOSCUDPServer``), connected to the session's host so
+  the kernel drops other senders, feeding datagrams to a dispatcher;
 * :mod:`.dispatcher` — datagram -> validated, authenticated message -> handler; counts what it drops;
 * :mod:`.service` — the protocol state machine: handshake, requests, caches, ping/pong, quit;
 * :mod:`.worker` — the generation thread (a slow riff never blocks a pong);

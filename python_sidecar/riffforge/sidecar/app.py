@@ -46,6 +46,9 @@ class Sidecar:
         self.service = SidecarService(generator, options.token, self.server.send, host, options.heartbeat_timeout,
                                       self.stop, prefetch_depth=options.prefetch_depth)
         self.service.register(self.dispatcher)
+        self.service.set_peer = self.server.set_peer
+        self.server.on_peer_unreachable = self.service.peer_unreachable
+        self.service.connect_initial_host()
         self.watchdog = Watchdog(self.service, ParentWatch(options.parent_pid), options.heartbeat_timeout,
                                  self.stop, self._stopped, self.server.shutdown)
         self.serving = threading.Event()

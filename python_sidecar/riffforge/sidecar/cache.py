@@ -140,6 +140,11 @@ class ResponseCache:
             while len(self._done) > self.capacity:
                 self._done.popitem(last=False)
 
+    def abandon(self, address: Tuple[str, int], request_id: int) -> None:
+        """Forget an in-flight id whose answer will never be sent (its session ended)."""
+        with self._lock:
+            self._inflight.pop((address, request_id), None)
+
     def clear(self) -> None:
         """A new session began (welcome): forget finished answers (in-flight ones still complete)."""
         with self._lock:

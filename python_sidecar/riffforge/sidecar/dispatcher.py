@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import hmac
 import logging
-import time
 from typing import Callable, Dict, List, Optional, Tuple, Type
 
 from pythonosc.dispatcher import Dispatcher
@@ -18,6 +17,7 @@ from pythonosc.dispatcher import Dispatcher
 from ..protocol.constants import BIND_ADDRESS, MAX_DATAGRAM_BYTES
 from ..protocol.errors import ProtocolError
 from ..protocol.messages import Message, decode_message
+from .ratelog import RateLimitedLog
 
 log = logging.getLogger("riffforge.sidecar")
 Address = Tuple[str, int]
@@ -25,25 +25,20 @@ Handler = Callable[[Message, Address], Optional[List[bytes]]]
 
 
 class DropLog:
-    """Logs the first few drops in full, then at most one summary line per ``interval`` seconds."""
+    """Logs drops at a bounded rate, separately per reason (a flood of one kind never hides another): the
+    first few of each reason in full, then at most one line per ``interval`` seconds with the count of drops
+    not logged since (see :class:`~riffforge.sidecar.ratelog.RateLimitedLog`)."""
 
     def __init__(self, burst: int = 5, interval: float = 5.0) -> None:
         self.burst = burst
         self.interval = interval
-        self._logged = 0
-        self._suppressed = 0
-        self._last = 0.0
+        self._by_reason: Dict[str, RateLimitedLog] = {}
 
     def __call__(self, reason: str, detail: str) -> None:
-        now = time.monotonic()
-        if self._logged < self.burst or now - self._last >= self.interval:
-            extra = f" ({self._suppressed} similar drop(s) not logged)" if self._suppressed else ""
-            log.warning("dropped %s packet: %s%s", reason, detail, extra)
-            self._logged += 1
-            self._last = now
-            self._suppressed = 0
-        else:
-            self._suppressed += 1
+        limiter = self._by_reason.get(reason)
+        if limiter is None:
+            limiter = self._by_reason[reason] = RateLimitedLog(log, logging.WARNING, self.burst, self.interval)
+        limiter("dropped %s packet: %s", reason, detail)
 
 
 class SidecarDispatcher(Dispatcher):

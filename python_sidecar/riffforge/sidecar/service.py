@@ -13,6 +13,7 @@ from typing import Callable, List, Optional, Sequence, Tuple
 from .. import __version__
 from ..generation import Generator, RiffRequest, RiffRequestError
 from ..music.riff import Riff, RiffError
+from ..music.theory import MODES
 from ..protocol import chunking, payloads
 from ..protocol.constants import (EXIT_OK, EXIT_REJECTED, MAX_PENDING_REQUESTS, MAX_STRING_BYTES, PROTOCOL_VERSION,
                                   SEED_MAX, SEED_MIN, ErrorCode)
@@ -21,10 +22,17 @@ from ..protocol.messages import (Connect, Error, Hello, Ping, Pong, Quit, Reject
                                  encode_message)
 from ..protocol.version import check_versions
 from .cache import PrefetchCache, ResponseCache, bucket_request, prefetch_key
+from .ratelog import RateLimitedLog
 from .worker import FOREGROUND, PREFETCH, GenerationWorker
 
 log = logging.getLogger("riffforge.sidecar")
 Address = Tuple[str, int]
+
+# A connected host that said nothing for this long is pinged (a closed port answers with ICMP port
+# unreachable, which ends the session at once) and after PEER_RELEASE_SECONDS the socket listens to any
+# host again, so a host that lost its state can come back from a new port with ``connect``.
+PEER_PROBE_SECONDS = 1.0
+PEER_RELEASE_SECONDS = 3.0
 
 
 class SidecarService:
@@ -42,7 +50,9 @@ class SidecarService:
         self._on_stop = on_stop
         caps = generator.capabilities()
         self.capabilities = caps
-        self.modes: Optional[Tuple[str, ...]] = tuple(caps.extra["modes"]) if caps.extra.get("modes") else None
+        # The modes a request may name: the generator's own list, else every mode the music theory knows (what
+        # a generator resolves a mode name with). Requests are checked against exactly what hello announces.
+        self.modes: Tuple[str, ...] = tuple(caps.extra["modes"]) if caps.extra.get("modes") else tuple(MODES)
         self.capabilities_blob = payloads.encode_capabilities(caps, int(heartbeat_timeout * 1000), self.modes)
         self.worker = GenerationWorker()
         self.prefetch = PrefetchCache(prefetch_depth)
@@ -54,6 +64,13 @@ class SidecarService:
         self.pongs_received = 0
         self.requests = 0
         self.errors_sent = 0
+        self.connects = 0
+        self._connect_log = RateLimitedLog(log, logging.INFO)
+        self.sessions_ended = 0
+        self.abandoned = 0
+        # Set by the transport: connect the socket to the session's host (None: listen to every host).
+        self.set_peer: Callable[[Optional[Address]], None] = lambda address: None
+        self._peer: Optional[Address] = None
 
     # -- wiring ----------------------------------------------------------------------------------------
     def register(self, dispatcher) -> None:
@@ -66,11 +83,43 @@ class SidecarService:
         """Any authenticated message from the host proves it is alive (resets the heartbeat clock)."""
         def wrapped(message, address):
             self.last_heard = time.monotonic()
+            if self._peer is None and self.welcomed and address == self.host_address:
+                self._connect_peer(address)  # the session's host spoke again after a silence
             return handler(message, address)
         return wrapped
 
     def start(self) -> None:
         self.worker.start()
+
+    # -- the session's peer ------------------------------------------------------------------------------
+    def _connect_peer(self, address: Optional[Address]) -> None:
+        self._peer = address
+        self.set_peer(address)
+
+    def connect_initial_host(self) -> None:
+        """``--host-port`` named the host: only it can reach the socket from the start."""
+        if self.host_address is not None:
+            self._connect_peer(self.host_address)
+
+    def peer_unreachable(self, address: Address) -> None:
+        """Transport thread: the host's port is closed, so its session is over; listen to every host."""
+        if address == self.host_address:
+            self.welcomed = False
+            self.sessions_ended += 1
+            log.info("host port %d is closed: session ended, waiting for a host to connect", address[1])
+        self._connect_peer(None)
+
+    def check_peer(self, now: float) -> None:
+        """Watchdog thread: probe a quiet peer, release a silent one (see PEER_PROBE_SECONDS)."""
+        peer = self._peer
+        if peer is None:
+            return
+        quiet = now - self.last_heard
+        if quiet > PEER_RELEASE_SECONDS:
+            log.info("host port %d silent for %.1f s: listening for any host again", peer[1], quiet)
+            self._connect_peer(None)
+        elif quiet > PEER_PROBE_SECONDS and now - self.last_ping_sent > PEER_PROBE_SECONDS:
+            self.ping_host()
 
     def hello(self) -> bytes:
         return encode_message(Hello(self.token, PROTOCOL_VERSION, __version__, self.capabilities_blob))
@@ -88,7 +137,8 @@ class SidecarService:
 
     # -- handshake ---------------------------------------------------------------------------------------
     def on_connect(self, message: Connect, address: Address) -> List[bytes]:
-        log.info("connect from port %d (host version %s): sending hello", address[1], message.host_version)
+        self.connects += 1
+        self._connect_log("connect from port %d (host version %s): sending hello", address[1], message.host_version)
         return [self.hello()]
 
     def on_welcome(self, message: Welcome, address: Address) -> List[bytes]:
@@ -101,6 +151,7 @@ class SidecarService:
             log.warning("%s", check.message)
         self.welcomed = True
         self.host_address = address
+        self._connect_peer(address)
         self.responses.clear()  # a new session: request ids start over
         log.info("welcomed by host %s (protocol %s) on port %d", message.host_version, message.protocol_version,
                  address[1])
@@ -135,7 +186,7 @@ class SidecarService:
     def on_request(self, message: Request, address: Address) -> List[bytes]:
         self.requests += 1
         rid = message.request_id
-        if not self.welcomed:
+        if not self.welcomed or address != self.host_address:
             return [self._error(rid, ErrorCode.HANDSHAKE_REQUIRED, "request before welcome: answer hello with "
                                                                    "welcome first (send connect to get a hello)")]
         state, datagrams = self.responses.lookup(address, rid, message.payload)
@@ -161,11 +212,13 @@ class SidecarService:
                     self.send(datagram, address)
                 self._refill(key)
                 return []
-        if self.worker.foreground_pending() >= MAX_PENDING_REQUESTS:
-            return [self._error(rid, ErrorCode.BUSY, f"{MAX_PENDING_REQUESTS} requests are already waiting; "
-                                                     f"retry later")]
+        # The busy limit is per host session (its address): another sender with the token cannot use it up.
+        if self.worker.foreground_pending(address) >= MAX_PENDING_REQUESTS:
+            return [self._error(rid, ErrorCode.BUSY, f"{MAX_PENDING_REQUESTS} requests of this session are "
+                                                     f"already waiting; retry later")]
         self.responses.begin(address, rid, message.payload)
-        self.worker.submit(lambda: self._generate_answer(address, rid, message.payload, request, key), FOREGROUND)
+        self.worker.submit(lambda: self._generate_answer(address, rid, message.payload, request, key), FOREGROUND,
+                           session=address)
         return []
 
     def _finish(self, address: Address, rid: int, request_bytes: bytes, datagrams: List[bytes]) -> List[bytes]:
@@ -180,6 +233,11 @@ class SidecarService:
     def _generate_answer(self, address: Address, rid: int, request_bytes: bytes, request: RiffRequest,
                          key) -> None:
         """Worker thread: generate, encode, chunk, remember, send to the requester."""
+        if not self.welcomed or address != self.host_address:
+            # Its session is over (the host left or another host welcomed): nobody can receive the answer.
+            self.responses.abandon(address, rid)
+            self.abandoned += 1
+            return
         try:
             payload = self.generate_payload(request)
             datagrams = self._riff_datagrams(rid, payload)
@@ -239,4 +297,5 @@ class SidecarService:
     def counters(self) -> dict:
         return {"requests": self.requests, "errors_sent": self.errors_sent, "prefetch_hits": self.prefetch.hits,
                 "prefetch_misses": self.prefetch.misses, "replays": self.responses.replays,
-                "generated": self.worker.completed, "pongs_received": self.pongs_received}
+                "generated": self.worker.completed, "pongs_received": self.pongs_received,
+                "sessions_ended": self.sessions_ended, "abandoned": self.abandoned, "connects": self.connects}

@@ -101,6 +101,7 @@ class Watchdog:
                 self._stop(0, f"no message from the host for {quiet:.1f} s (heartbeat timeout {timeout:g} s)")
             elif quiet > timeout / 2 and now - self.service.last_ping_sent > timeout / 4:
                 self.service.ping_host()
+        self.service.check_peer(now)
 
     def _run(self) -> None:
         while not self._stopped.wait(POLL_SECONDS):

@@ -16,7 +16,7 @@ namespace RiffForge.Repo.Tests
         {
             return new SidecarSupervisorOptions
             {
-                PidFilePath = Path.Combine(Path.GetTempPath(), "riffforge-interop-" + Guid.NewGuid().ToString("N") + ".pid"),
+                PidFolder = Path.Combine(Path.GetTempPath(), "riffforge-interop-" + Guid.NewGuid().ToString("N")),
                 HeartbeatTimeoutSeconds = heartbeatTimeout,
                 ReadyTimeoutSeconds = 60.0,
                 Client = new SidecarClientOptions { HandshakeTimeoutSeconds = 60.0, RequestDeadlineSeconds = 60.0 },

@@ -144,7 +144,7 @@ namespace RiffForge.Unity.Tests
         {
             var options = new SidecarSupervisorOptions
             {
-                PidFilePath = Path.Combine(_folder, "sidecar.pid"),
+                PidFolder = Path.Combine(_folder, "sidecars"),
                 RestoreExecutableBit = false,
                 QuitGraceSeconds = 0.3,
                 Client = new SidecarClientOptions { HandshakeTimeoutSeconds = 30 },
@@ -167,7 +167,7 @@ namespace RiffForge.Unity.Tests
             // No waiting here: the game's sidecar may start right after this call returns.
             Assert.IsFalse(Alive(pid), "the window's sidecar (which ignores quit) was killed and reaped before the hand-off returned");
             Assert.IsTrue(handoff.LastStopInTime);
-            Assert.IsFalse(File.Exists(Path.Combine(_folder, "sidecar.pid")));
+            Assert.IsFalse(File.Exists(own.Supervisor.PidFilePath), "the pid file of the stopped sidecar was deleted");
         }
 
         [Test]

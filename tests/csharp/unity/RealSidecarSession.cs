@@ -17,7 +17,7 @@ namespace RiffForge.Unity.Tests
         /// </summary>
         public static void AssertGeneratesARiff(SidecarCommand command, double timeoutSeconds)
         {
-            var options = new SidecarSupervisorOptions { PidFilePath = Path.Combine(Path.GetTempPath(), "riffforge-unity-session-" + Guid.NewGuid().ToString("N") + ".pid") };
+            var options = new SidecarSupervisorOptions { PidFolder = Path.Combine(Path.GetTempPath(), "riffforge-unity-session-" + Guid.NewGuid().ToString("N")) };
             var session = new SidecarSession(command, null, options, 0.0);
             var warnings = new List<string>();
             session.Warning += warnings.Add;

@@ -35,7 +35,7 @@ namespace RiffForge.Unity.Tests
         {
             return new SidecarSupervisorOptions
             {
-                PidFilePath = Path.Combine(_folder, "sidecar.pid"),
+                PidFolder = Path.Combine(_folder, "sidecars"),
                 RestoreExecutableBit = false,
                 QuitGraceSeconds = 1.0,
                 Client = new SidecarClientOptions { HandshakeTimeoutSeconds = 30 },
@@ -107,7 +107,40 @@ namespace RiffForge.Unity.Tests
             Assert.AreEqual("stopped", session.Status);
             Assert.IsTrue(stopped.WaitOne(10000), "the background stop did not finish");
             WaitFor(() => !Alive(pid), 5, "the sidecar that ignored quit to be killed");
-            Assert.IsFalse(File.Exists(Path.Combine(_folder, "sidecar.pid")));
+            Assert.IsFalse(File.Exists(session.Supervisor.PidFilePath));
+        }
+
+        [Test]
+        public void ASidecarThatCannotLoadItsModelsFailsForGoodAndTheStatusSaysWhy()
+        {
+            var path = Path.Combine(_folder, "riffforge-sidecar-bad-models");
+            File.WriteAllText(path, "#!/bin/sh\necho \"RIFFFORGE READY port=9 pid=$$ protocol=1.0 version=0.0.0\"\n"
+                + "echo 'riffforge sidecar: error: could not start: BundleError: guitar/weights.npz is corrupt' >&2\nsleep 0.1\nexit 4\n");
+            using (var chmod = Process.Start(new ProcessStartInfo("/bin/chmod", "755 " + path) { UseShellExecute = false })) chmod.WaitForExit(5000);
+            var session = new SidecarSession(new SidecarCommand(path, new string[0], false), null, Options(), 0.0);
+            var warnings = new List<string>();
+            session.Warning += warnings.Add;
+            try
+            {
+                session.Start();
+                var now = 0.0;
+                WaitFor(() => { session.Update(now += 0.01, 0.01); return session.Client.State == SidecarState.Failed; }, 10, "state Failed");
+                session.Update(now += 0.01, 0.01);
+                StringAssert.StartsWith("failed, not restarting: the sidecar exited with code 4", session.Status);
+                StringAssert.Contains("weights.npz is corrupt", session.Status, "the sidecar's own words say what to fix");
+                Assert.AreEqual(0, session.Supervisor.Restarts);
+                Assert.IsTrue(session.UsingFallback);
+                Assert.IsFalse(session.IsStarting, "a game waiting for IsStarting to end does not wait forever");
+                Assert.IsFalse(session.IsReady);
+                Assert.AreEqual(1, warnings.Count, string.Join(" | ", warnings.ToArray()));
+                StringAssert.Contains("code 4", warnings[0]);
+                var answers = new List<bool>();
+                session.RiffReady += (id, riff, fromFallback) => answers.Add(fromFallback);
+                Assert.Less(session.Send(new RiffRequest(0.5)), 0, "answered by the fallback");
+                session.Update(now += 0.01, 0.01);
+                CollectionAssert.AreEqual(new[] { true }, answers);
+            }
+            finally { session.Dispose(); }
         }
 
         [Test]

@@ -211,7 +211,7 @@ namespace RiffForge
             var options = new SidecarSupervisorOptions
             {
                 ModelsDirectory = string.IsNullOrEmpty(modelsFolder) ? null : modelsFolder,
-                PidFilePath = PidFilePath(),
+                PidFolder = PidFolder(),
             };
             options.Client.HostPort = hostPort;
             options.Client.HostVersion = RiffForgePackage.Version;
@@ -336,13 +336,18 @@ namespace RiffForge
 #endif
         }
 
-        static string PidFilePath()
+        /// <summary>
+        /// The pid-file folder (one file per running sidecar, see PidFile): Editor: &lt;project&gt;/Library/RiffForge/sidecars;
+        /// player: a folder in Application.temporaryCachePath, the player's own cache folder of the current user
+        /// (https://docs.unity3d.com/2021.3/Documentation/ScriptReference/Application-temporaryCachePath.html).
+        /// </summary>
+        static string PidFolder()
         {
 #if UNITY_EDITOR
             var library = Path.Combine(Path.GetDirectoryName(Application.dataPath) ?? ".", "Library");
-            return Path.Combine(Path.Combine(library, "RiffForge"), "sidecar.pid");
+            return Path.Combine(Path.Combine(library, "RiffForge"), "sidecars");
 #else
-            return Path.Combine(Application.temporaryCachePath, "riffforge-sidecar.pid");
+            return Path.Combine(Application.temporaryCachePath, "riffforge-sidecars");
 #endif
         }
     }

@@ -41,6 +41,7 @@ namespace RiffForge.Core
 
         SidecarState _state = SidecarState.Connecting;
         IPEndPoint _sidecar;
+        IPEndPoint _connectedTo;
         int _expectedPort;
         double _connectingSince = -1;
         bool _connectSent;
@@ -54,6 +55,7 @@ namespace RiffForge.Core
         double _lastPing;
         volatile bool _closed;
         long _droppedUnauthenticated, _droppedMalformed, _droppedForeign;
+        SidecarError _failure;
 
         /// <summary>Raised (on the draining thread) when a compatible sidecar completed the handshake.</summary>
         public event Action<SidecarCapabilities> Connected;
@@ -64,8 +66,12 @@ namespace RiffForge.Core
         /// <summary>Raised for things worth a log line (a minor version difference, dropped datagrams).</summary>
         public event Action<string> Warning;
 
-        /// <summary>Called on the receive thread when a connected sidecar went silent or never said hello.</summary>
-        internal Action<string> Unresponsive;
+        /// <summary>
+        /// Called on the receive thread when a connected sidecar went silent (sidecar_lost) or never said hello
+        /// (handshake_timeout). When set, the supervisor raises that error, once, as it ends that sidecar; when
+        /// null (no supervisor) the client raises it itself.
+        /// </summary>
+        internal Action<SidecarError> Unresponsive;
 
         public SidecarClient(SidecarClientOptions options = null)
         {
@@ -143,6 +149,8 @@ namespace RiffForge.Core
             lock (_gate)
             {
                 if (_state == SidecarState.Closed) return;
+                var previous = _connectedTo;
+                ConnectTo(new IPEndPoint(IPAddress.Loopback, port));
                 _expectedPort = port;
                 _connectSent = false;
                 _handshakeTimeoutReported = false;
@@ -152,15 +160,47 @@ namespace RiffForge.Core
                 {
                     _state = SidecarState.Connecting;
                     _connectingSince = Now;
+                    // A restarted sidecar's hello may have come while the socket still admitted only the old
+                    // port, so the kernel dropped it: ask for it again at once (and once more after a second).
+                    if (previous != null && previous.Port != port)
+                        Send(OscWriter.Encode(new OscMessage(ProtocolMessages.Connect, _token, _options.HostVersion)), _connectedTo);
                 }
             }
         }
 
         /// <summary>
-        /// Forgets the current sidecar (it exited or was killed). Pending requests stay and are sent again
-        /// once a new sidecar says hello.
+        /// Connects the UDP socket to the sidecar's port so the kernel discards datagrams from every other port
+        /// before this process sees them (a local flood cannot crowd out the sidecar's answers); the token check
+        /// stays the second wall. Connecting again moves the filter to a restarted sidecar's port. Platform rules:
+        /// Windows: "Any datagrams received from an address other than the destination address specified will be
+        /// discarded", and connect may be called again to change it
+        /// (https://learn.microsoft.com/en-us/previous-versions/aa916058(v=msdn.10),
+        /// https://learn.microsoft.com/en-us/previous-versions/windows/embedded/ee494317(v=winembedded.60));
+        /// Linux: a connected datagram socket only receives from its peer (udp(7),
+        /// https://manpages.ubuntu.com/manpages/focal/man7/udp.7.html); macOS/BSD: the same, and reconnecting
+        /// first dissolves the old association (https://newosxbook.com/code/xnu-3247.1.106/bsd/man/man2/connect.2.auto.html).
+        /// A connected socket sends with Send only (BSD refuses sendto with an address: EISCONN). An ICMP port
+        /// unreachable from a dead sidecar ends one receive with ConnectionRefused (Linux, macOS) or
+        /// ConnectionReset (Windows, unless SIO_UDP_CONNRESET is off, see Bind); the receive loop just polls on.
+        /// Caller holds _gate.
         /// </summary>
-        public void SidecarGone(string reason)
+        void ConnectTo(IPEndPoint sidecar)
+        {
+            if (_closed || sidecar.Equals(_connectedTo)) return;
+            try
+            {
+                _socket.Connect(sidecar);
+                _connectedTo = sidecar;
+            }
+            catch (SocketException e) { PostWarning("RiffForge client could not connect its socket to port " + sidecar.Port + ": " + e.SocketErrorCode); }
+            catch (ObjectDisposedException) { }
+        }
+
+        /// <summary>
+        /// Forgets the current sidecar (it exited or was killed). Pending requests stay and are sent again
+        /// once a new sidecar says hello. <paramref name="report"/> is the one event for this loss (null: none).
+        /// </summary>
+        public void SidecarGone(SidecarError report)
         {
             lock (_gate)
             {
@@ -168,11 +208,34 @@ namespace RiffForge.Core
                 _sidecar = null;
                 _expectedPort = 0;
                 _chunks.Clear();
-                if (_state != SidecarState.Incompatible) _state = SidecarState.Connecting;
+                if (_state != SidecarState.Incompatible && _state != SidecarState.Failed) _state = SidecarState.Connecting;
                 _connectingSince = -1;
                 foreach (var p in _pending.Values) p.AttemptDeadline = double.MaxValue;
             }
-            Post(new SidecarError(0, SidecarErrorCode.SidecarLost, reason));
+            if (report != null) Post(report);
+        }
+
+        /// <summary>
+        /// The supervisor gave up (<see cref="SidecarState.Failed"/>): raises <paramref name="error"/> once and
+        /// fails every pending request with the same code and message; later requests fail at once.
+        /// </summary>
+        internal void Fail(SidecarError error)
+        {
+            List<int> failed;
+            lock (_gate)
+            {
+                if (_state == SidecarState.Closed) return;
+                _state = SidecarState.Failed;
+                _failure = error;
+                _sidecar = null;
+                _expectedPort = 0;
+                _connectingSince = -1;
+                _chunks.Clear();
+                failed = new List<int>(_pending.Keys);
+                _pending.Clear();
+            }
+            Post(error);
+            foreach (var id in failed) Post(new SidecarError(id, error.Code, error.Message));
         }
 
         /// <summary>
@@ -191,6 +254,11 @@ namespace RiffForge.Core
                 _nextRequestId = _nextRequestId == int.MaxValue ? 1 : _nextRequestId + 1;
                 var datagram = OscWriter.Encode(new OscMessage(ProtocolMessages.Request, _token, id, request.ToPayload()));
                 var p = new PendingRequest { Id = id, Datagram = datagram, Created = Now, AttemptDeadline = double.MaxValue };
+                if (_state == SidecarState.Failed)
+                {
+                    Post(new SidecarError(id, _failure.Code, _failure.Message));
+                    return id;
+                }
                 _pending[id] = p;
                 if (_state == SidecarState.Ready) SendAttempt(p);
                 return id;
@@ -314,7 +382,7 @@ namespace RiffForge.Core
                 EndPoint from = new IPEndPoint(IPAddress.Loopback, 0);
                 var n = -1;
                 try { n = _socket.ReceiveFrom(buffer, ref from); }
-                catch (SocketException) { n = -1; } // timeout (poll), or a Windows connection reset
+                catch (SocketException) { n = -1; } // timeout (poll), or an ICMP port unreachable from a dead sidecar
                 catch (ObjectDisposedException) { break; }
                 if (_closed) break;
                 try
@@ -382,7 +450,7 @@ namespace RiffForge.Core
             List<int> failed = null;
             lock (_gate)
             {
-                if (_state == SidecarState.Closed) return;
+                if (_state == SidecarState.Closed || _state == SidecarState.Failed) return;
                 // Once the supervisor named the sidecar's port (READY line), only that port may say hello.
                 if (_expectedPort > 0 && from.Port != _expectedPort) { Interlocked.Increment(ref _droppedForeign); return; }
                 _sidecarProtocol = protocol;
@@ -400,6 +468,7 @@ namespace RiffForge.Core
                 }
                 else
                 {
+                    ConnectTo(from);
                     Send(OscWriter.Encode(new OscMessage(ProtocolMessages.Welcome, _token, _options.ProtocolVersion, _options.HostVersion)), from);
                     _sidecar = from;
                     _expectedPort = from.Port;
@@ -496,7 +565,7 @@ namespace RiffForge.Core
         void Tick()
         {
             var now = Now;
-            string unresponsive = null;
+            string unresponsive = null, unresponsiveCode = null;
             List<int> timedOut = null;
             lock (_gate)
             {
@@ -516,6 +585,7 @@ namespace RiffForge.Core
                     {
                         unresponsive = "the sidecar on port " + _sidecar.Port + " sent nothing for "
                             + (now - _lastHeard).ToString("0.0") + " s (heartbeat lost)";
+                        unresponsiveCode = SidecarErrorCode.SidecarLost;
                         _state = SidecarState.Connecting;
                         _sidecar = null;
                         _connectingSince = -1;
@@ -535,9 +605,9 @@ namespace RiffForge.Core
                         _handshakeTimeoutReported = true;
                         unresponsive = "no hello with this session's token arrived within " + _options.HandshakeTimeoutSeconds
                             + " s from the sidecar on port " + _expectedPort + " (" + DroppedUnauthenticated
-                            + " datagrams with a wrong token were dropped). Fix: start the sidecar with this client's --token and --host-port "
+                            + " datagrams with a wrong token were dropped). Fix: start the sidecar with this client's token (in the environment variable RIFFFORGE_TOKEN, or --token) and --host-port "
                             + LocalPort + ", and make sure nothing else answers on that port";
-                        Post(new SidecarError(0, SidecarErrorCode.HandshakeTimeout, unresponsive));
+                        unresponsiveCode = SidecarErrorCode.HandshakeTimeout;
                     }
                 }
                 foreach (var p in _pending.Values)
@@ -561,12 +631,13 @@ namespace RiffForge.Core
                 foreach (var id in timedOut)
                     Post(new SidecarError(id, SidecarErrorCode.Timeout, "request " + id + " got no complete answer after "
                         + _options.MaxAttempts + " attempts / " + _options.RequestDeadlineSeconds + " s; is the sidecar running and generating?"));
-            if (unresponsive != null)
+            if (unresponsive != null && !_closed)
             {
-                if (_state != SidecarState.Closed && unresponsive.StartsWith("the sidecar", StringComparison.Ordinal))
-                    Post(new SidecarError(0, SidecarErrorCode.SidecarLost, unresponsive));
+                // One event per problem: a supervisor raises it when it ends that sidecar, otherwise the client does.
+                var error = new SidecarError(0, unresponsiveCode, unresponsive);
                 var callback = Unresponsive;
-                if (callback != null) callback(unresponsive);
+                if (callback != null) callback(error);
+                else Post(error);
             }
         }
 
@@ -580,7 +651,13 @@ namespace RiffForge.Core
         void Send(byte[] datagram, IPEndPoint to)
         {
             if (to == null || _closed) return;
-            try { _socket.SendTo(datagram, to); }
+            var connectedTo = _connectedTo;
+            if (connectedTo != null && !connectedTo.Equals(to)) return; // only the connected sidecar can hear us
+            try
+            {
+                if (connectedTo != null) _socket.Send(datagram);
+                else _socket.SendTo(datagram, to);
+            }
             catch (SocketException e) { PostWarning("RiffForge client could not send to port " + to.Port + ": " + e.SocketErrorCode); }
             catch (ObjectDisposedException) { }
         }

@@ -11,5 +11,12 @@ namespace RiffForge.Core
         Incompatible,
         /// <summary>Disposed.</summary>
         Closed,
+        /// <summary>
+        /// The supervisor gave up for good: the sidecar exited with a code that means it would fail the same way
+        /// again (usage error, rejected, bad models or configuration), it never answered the handshake, it could
+        /// not be started, or it crashed too often in a row. <see cref="SidecarSupervisor.FailureReason"/> says
+        /// why; requests fail at once. Only a new supervisor (RiffForgeSidecar: Restart) tries again.
+        /// </summary>
+        Failed,
     }
 }

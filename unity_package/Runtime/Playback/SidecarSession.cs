@@ -83,7 +83,8 @@ namespace RiffForge
                 var s = c.State == SidecarState.Ready
                     ? "ready: sidecar " + c.SidecarVersion + ", protocol " + c.SidecarProtocolVersion + ", pid " + _supervisor.SidecarPid
                     : c.State == SidecarState.Connecting ? "starting or restarting the sidecar" : c.State == SidecarState.Incompatible
-                    ? "incompatible sidecar (protocol " + c.SidecarProtocolVersion + ", package speaks " + ProtocolVersion.Current + ")" : "closed";
+                    ? "incompatible sidecar (protocol " + c.SidecarProtocolVersion + ", package speaks " + ProtocolVersion.Current + ")"
+                    : c.State == SidecarState.Failed ? "failed, not restarting: " + _supervisor.FailureReason : "closed";
                 if (_supervisor.Restarts > 0) s += ", " + _supervisor.Restarts + " restart(s)";
                 if (_fallback.Active) s += "; fallback riffs: " + _fallback.Reason;
                 return s;
@@ -132,7 +133,8 @@ namespace RiffForge
             if (request == null) throw new ArgumentNullException("request");
             if (_disposed) throw new ObjectDisposedException("SidecarSession");
             var client = Client;
-            if (_fallback.Active || client == null || client.State == SidecarState.Incompatible || client.State == SidecarState.Closed)
+            var state = client == null ? SidecarState.Closed : client.State;
+            if (_fallback.Active || state == SidecarState.Incompatible || state == SidecarState.Closed || state == SidecarState.Failed)
             {
                 request.Validate();
                 return QueueFallback(request.Clone());
@@ -208,6 +210,8 @@ namespace RiffForge
                         _fallback.SidecarReady();
                     }
                     else if (state == SidecarState.Connecting) _fallback.SidecarNotReady(now);
+                    // Failed needs nothing here: the supervisor's one error for it (launch_failed or
+                    // handshake_timeout) switches to the fallback riffs, and Send routes to them.
                     _lastState = state;
                 }
                 if (_fallback.Tick(now)) OnFallbackStarted();

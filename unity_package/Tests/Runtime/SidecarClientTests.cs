@@ -197,6 +197,7 @@ namespace RiffForge.Core.Tests
             WaitUntil(() => _errors.Exists(e => e.Code == SidecarErrorCode.SidecarLost), 4, "sidecar_lost");
             Assert.AreEqual(SidecarState.Connecting, _client.State);
             StringAssert.Contains("heartbeat", _errors.Find(e => e.Code == SidecarErrorCode.SidecarLost).Message);
+            Assert.AreEqual(1, _errors.Count, "one loss, one event (a client without a supervisor raises it itself)");
         }
 
         [Test]
@@ -207,6 +208,8 @@ namespace RiffForge.Core.Tests
             Assert.IsNotNull(connect, "a client that got no hello asks for it");
             WaitUntil(() => _errors.Exists(e => e.Code == SidecarErrorCode.HandshakeTimeout), 4, "handshake_timeout");
             StringAssert.Contains("--token", _errors[0].Message);
+            StringAssert.Contains("RIFFFORGE_TOKEN", _errors[0].Message);
+            Assert.AreEqual(1, _errors.Count, "one handshake timeout, one event");
         }
 
         [Test]
@@ -222,9 +225,74 @@ namespace RiffForge.Core.Tests
                 System.Threading.Thread.Sleep(100);
                 _client.Drain(1.0);
                 Assert.AreEqual(0, _riffs.Count);
-                Assert.GreaterOrEqual(_client.DroppedForeign, 1);
+                // The socket is connected to the sidecar: the kernel dropped the impostor's chunk before the client
+                // saw it (DroppedForeign counts only what got past that filter).
+                Assert.AreEqual(0, _client.DroppedForeign + _client.DroppedMalformed + _client.DroppedUnauthenticated);
             }
             finally { impostor.Dispose(); }
+        }
+
+        [Test]
+        public void DatagramsFromOtherPortsNeverReachAConnectedClient()
+        {
+            Handshake();
+            var stranger = new FakeSidecar(_client.LocalPort, TestData.Token); // has the token, wrong port
+            try
+            {
+                for (var i = 0; i < 200; i++) stranger.Send(new OscMessage(ProtocolMessages.Ping, TestData.Token, i));
+                stranger.Hello();
+                stranger.SendRaw(new byte[] { 1, 2, 3 });
+                _fake.Send(new OscMessage(ProtocolMessages.Ping, TestData.Token, 5));
+                Assert.AreEqual(5, _fake.Expect(ProtocolMessages.Pong).GetInt(1), "the sidecar is still answered");
+                Assert.IsNull(stranger.Expect(ProtocolMessages.Pong, 300), "a stranger's ping is never answered");
+                Assert.AreEqual(0, _client.DroppedForeign + _client.DroppedMalformed + _client.DroppedUnauthenticated,
+                    "nothing from the stranger reached the process");
+                Assert.AreEqual(_fake.Port, _client.SidecarPort);
+                Assert.AreEqual(1, _connected);
+            }
+            finally { stranger.Dispose(); }
+        }
+
+        [Test]
+        public void OnceTheReadyPortIsKnownOnlyThatPortCanSayHello()
+        {
+            var impostor = new FakeSidecar(_client.LocalPort, TestData.Token);
+            try
+            {
+                _client.ExpectSidecar(_fake.Port);
+                impostor.Hello();
+                Assert.IsNull(impostor.Expect(ProtocolMessages.Welcome, 300));
+                Handshake();
+                Assert.AreEqual(_fake.Port, _client.SidecarPort);
+            }
+            finally { impostor.Dispose(); }
+        }
+
+        [Test]
+        public void ARestartedSidecarOnANewPortIsAskedForItsHelloAndConnects()
+        {
+            Handshake();
+            var id = _client.SendRequest(new RiffRequest(0.5));
+            Assert.IsNotNull(_fake.Expect(ProtocolMessages.Request));
+            _client.SidecarGone(new SidecarError(0, SidecarErrorCode.SidecarLost, "test: the sidecar exited"));
+            var restarted = new FakeSidecar(_client.LocalPort, TestData.Token);
+            try
+            {
+                restarted.Hello(); // sent before the client knows the new port: dropped by the old filter
+                _client.ExpectSidecar(restarted.Port);
+                Assert.IsNotNull(restarted.Expect(ProtocolMessages.Connect, 3000), "the client asks the new port for hello");
+                restarted.Hello();
+                Assert.IsNotNull(restarted.Expect(ProtocolMessages.Welcome));
+                var resent = restarted.Expect(ProtocolMessages.Request);
+                Assert.IsNotNull(resent, "the pending request goes to the restarted sidecar");
+                Assert.AreEqual(id, resent.GetInt(1));
+                restarted.Answer(id, TestData.RiffPayload(), 8000);
+                WaitUntil(() => _riffs.Count == 1, 3, "the riff from the restarted sidecar");
+                Assert.AreEqual(restarted.Port, _client.SidecarPort);
+                _fake.Send(new OscMessage(ProtocolMessages.Ping, TestData.Token, 9));
+                Assert.IsNull(_fake.Expect(ProtocolMessages.Pong, 300), "the old port is no longer heard");
+            }
+            finally { restarted.Dispose(); }
         }
 
         [Test]

@@ -3,27 +3,52 @@ using System.Collections.Generic;
 using System.Diagnostics;
 using System.Globalization;
 using System.IO;
+using System.Runtime.InteropServices;
 using System.Text;
 
 namespace RiffForge.Core
 {
     /// <summary>
-    /// Remembers the running sidecar on disk so that a host that crashed (or a Unity domain reload that lost
-    /// the supervisor) can reap the leftover process on its next start. The file holds the sidecar's pid,
-    /// the host's pid, the session token and the start time; a process is only killed when it is provably
-    /// that sidecar (its command line holds the token on Linux; elsewhere its start time matches) and its
-    /// host is gone or is this very process.
+    /// Remembers running sidecars on disk so that a host that crashed can reap its leftover sidecar on the next
+    /// start. Every supervisor has a file of its own in one folder per user and project
+    /// (<c>sidecar-&lt;owner pid&gt;-&lt;random&gt;.pid</c>), holding three lines and nothing secret:
+    /// <c>sidecar_pid</c>, <c>owner_pid</c> (the host process that started it) and <c>sidecar_start</c> (a marker
+    /// of when that process started, so a reused pid is never mistaken for it).
+    /// <para>The rule: a sidecar whose owner process is alive is never touched, whoever asks (two supervisors of one
+    /// project, in one process or in two, each keep their own). A file whose owner is dead is removed, and its
+    /// sidecar is killed only when it still runs with the recorded start marker. On Unix the folder is made mode
+    /// 0700 and each file 0600. Windows has no mode bits: the folder lies in the user's profile or project
+    /// (<c>%LOCALAPPDATA%</c>, <c>Library</c>) whose inherited ACL already limits it to that user, SYSTEM and
+    /// administrators, and the file holds nothing another user could not read in the task list anyway.</para>
     /// </summary>
     public static class PidFile
     {
-        public static void Write(string path, int sidecarPid, string token, DateTime startedUtc)
+        public const string Extension = ".pid";
+        const string Prefix = "sidecar-";
+
+        /// <summary>A fresh file name in <paramref name="folder"/> for one supervisor of this process.</summary>
+        public static string NewPath(string folder)
+        {
+            if (string.IsNullOrEmpty(folder)) throw new ArgumentException("the pid folder is empty; pass a per-user, per-project folder", "folder");
+            return Path.Combine(folder, Prefix + CurrentPid().ToString(CultureInfo.InvariantCulture) + "-"
+                + Guid.NewGuid().ToString("N").Substring(0, 12) + Extension);
+        }
+
+        /// <summary>Records <paramref name="sidecarPid"/> (started by this process) in <paramref name="path"/>, mode 0600.</summary>
+        public static void Write(string path, int sidecarPid, string startMarker)
         {
             var dir = Path.GetDirectoryName(path);
-            if (!string.IsNullOrEmpty(dir)) Directory.CreateDirectory(dir);
-            var text = "sidecar_pid=" + sidecarPid + "\nhost_pid=" + CurrentPid() + "\ntoken=" + token
-                + "\nstarted_utc_ticks=" + startedUtc.Ticks.ToString(CultureInfo.InvariantCulture) + "\n";
+            if (!string.IsNullOrEmpty(dir) && !Directory.Exists(dir))
+            {
+                Directory.CreateDirectory(dir);
+                Chmod("700", dir);
+            }
+            var text = "sidecar_pid=" + sidecarPid.ToString(CultureInfo.InvariantCulture)
+                + "\nowner_pid=" + CurrentPid().ToString(CultureInfo.InvariantCulture)
+                + "\nsidecar_start=" + (startMarker ?? "") + "\n";
             var tmp = path + ".tmp";
             File.WriteAllText(tmp, text, new UTF8Encoding(false));
+            Chmod("600", tmp); // before the rename, so the final name never has wider permissions
             if (File.Exists(path)) File.Delete(path);
             File.Move(tmp, path);
         }
@@ -34,24 +59,31 @@ namespace RiffForge.Core
         }
 
         /// <summary>
-        /// Deletes the pid file only while it still records the sidecar of session <paramref name="token"/>: a
-        /// supervisor stopping in the background must not delete the file a newer supervisor (a restart) wrote.
+        /// Applies <see cref="Reap"/> to every pid file in <paramref name="folder"/> except <paramref name="own"/>;
+        /// returns one sentence per file it acted on (empty when there was nothing to reap).
         /// </summary>
-        public static void DeleteIfToken(string path, string token)
+        public static List<string> ReapFolder(string folder, string own)
         {
-            try
+            var said = new List<string>();
+            if (string.IsNullOrEmpty(folder) || !Directory.Exists(folder)) return said;
+            string[] files;
+            try { files = Directory.GetFiles(folder, "*" + Extension); }
+            catch (IOException) { return said; }
+            catch (UnauthorizedAccessException) { return said; }
+            Array.Sort(files, StringComparer.Ordinal);
+            foreach (var file in files)
             {
-                if (!File.Exists(path)) return;
-                string recorded;
-                if (Parse(File.ReadAllText(path)).TryGetValue("token", out recorded) && recorded == token) File.Delete(path);
+                if (own != null && string.Equals(Path.GetFullPath(file), Path.GetFullPath(own), StringComparison.Ordinal)) continue;
+                var line = Reap(file);
+                if (line != null) said.Add(line);
             }
-            catch (IOException) { }
-            catch (UnauthorizedAccessException) { }
+            return said;
         }
 
         /// <summary>
-        /// Kills the sidecar recorded in <paramref name="path"/> when it is still running and orphaned; returns
-        /// a sentence saying what was done, or null when there was nothing to reap.
+        /// Reaps the sidecar recorded in <paramref name="path"/> when its owner is gone: kills it if it still runs
+        /// with the recorded start marker, then removes the file. Returns a sentence saying what was done, or null
+        /// when there was nothing to do (no file, or its owner is alive: then file and sidecar are left alone).
         /// </summary>
         public static string Reap(string path)
         {
@@ -59,49 +91,95 @@ namespace RiffForge.Core
             Dictionary<string, string> keys;
             try { keys = Parse(File.ReadAllText(path)); }
             catch (IOException) { return null; }
-            int sidecarPid, hostPid;
-            long ticks;
-            string token;
-            if (!TryInt(keys, "sidecar_pid", out sidecarPid) || !TryInt(keys, "host_pid", out hostPid)
-                || !keys.TryGetValue("token", out token) || !keys.ContainsKey("started_utc_ticks")
-                || !long.TryParse(keys["started_utc_ticks"], NumberStyles.Integer, CultureInfo.InvariantCulture, out ticks))
+            catch (UnauthorizedAccessException) { return null; }
+            int sidecarPid, ownerPid;
+            if (!TryInt(keys, "sidecar_pid", out sidecarPid) || !TryInt(keys, "owner_pid", out ownerPid))
             {
                 Delete(path);
-                return "removed the unreadable pid file " + SidecarLocator.Quote(path);
+                return "removed the unreadable pid file " + SidecarLocator.Quote(path) + " (no sidecar_pid / owner_pid)";
             }
-            if (hostPid != CurrentPid() && IsAlive(hostPid))
-                return null; // another running host owns that sidecar
-            var result = "the sidecar from an earlier run (pid " + sidecarPid + ") had already exited";
-            Process process = null;
-            try
-            {
-                process = Process.GetProcessById(sidecarPid);
-                if (IsThatSidecar(process, sidecarPid, token, new DateTime(ticks, DateTimeKind.Utc)))
-                {
-                    process.Kill();
-                    try { process.WaitForExit(2000); } catch (Exception) { }
-                    result = "killed a leftover sidecar from an earlier run (pid " + sidecarPid + ")";
-                }
-                else result = "pid " + sidecarPid + " from the pid file now belongs to another program; left it alone";
-            }
-            catch (ArgumentException) { }
-            catch (InvalidOperationException) { }
-            catch (System.ComponentModel.Win32Exception) { }
-            finally { if (process != null) process.Dispose(); }
+            if (ownerPid == CurrentPid() || IsAlive(ownerPid))
+                return null; // its owner runs (maybe this very process): that sidecar is not a leftover
+            string marker;
+            keys.TryGetValue("sidecar_start", out marker);
+            string result;
+            if (!IsAlive(sidecarPid))
+                result = "the sidecar from an earlier run (pid " + sidecarPid + ") had already exited";
+            else if (string.IsNullOrEmpty(marker) || !MarkerMatches(sidecarPid, marker))
+                result = "pid " + sidecarPid + " from the pid file " + SidecarLocator.Quote(path)
+                    + " cannot be identified as that sidecar (another program may have its pid now); left it alone";
+            else
+                result = Kill(sidecarPid)
+                    ? "killed a leftover sidecar from an earlier run (pid " + sidecarPid + ", its host " + ownerPid + " is gone)"
+                    : "could not kill the leftover sidecar pid " + sidecarPid + "; it exits by itself once its heartbeat times out";
             Delete(path);
             return result;
         }
 
-        static bool IsThatSidecar(Process process, int pid, string token, DateTime startedUtc)
+        /// <summary>
+        /// When process <paramref name="pid"/> started, as a string that stays the same for its whole life and
+        /// differs for a later process with the same pid: on Linux the start time in clock ticks since boot
+        /// (field 22 of /proc/PID/stat, exact); elsewhere <see cref="Process.StartTime"/> in UTC ticks. Null when
+        /// the runtime cannot tell (then a leftover cannot be identified and is never killed).
+        /// </summary>
+        public static string StartMarker(int pid)
         {
-            var cmdline = "/proc/" + pid + "/cmdline";
-            if (File.Exists(cmdline))
+            var stat = ProcStatStart(pid);
+            if (stat != null) return "stat:" + stat;
+            try
             {
-                try { return File.ReadAllText(cmdline).Contains(token); }
-                catch (IOException) { return false; }
+                using (var p = Process.GetProcessById(pid))
+                    return "utc:" + p.StartTime.ToUniversalTime().Ticks.ToString(CultureInfo.InvariantCulture);
             }
-            try { return Math.Abs((process.StartTime.ToUniversalTime() - startedUtc).TotalSeconds) < 5.0; }
-            catch (Exception) { return false; }
+            catch (Exception) { return null; }
+        }
+
+        static bool MarkerMatches(int pid, string recorded)
+        {
+            var now = StartMarker(pid);
+            if (now == null) return false;
+            if (recorded.StartsWith("utc:", StringComparison.Ordinal) && now.StartsWith("utc:", StringComparison.Ordinal))
+            {
+                // The same process's StartTime is read twice; allow for rounding, never for a different process.
+                long a, b;
+                return long.TryParse(recorded.Substring(4), NumberStyles.Integer, CultureInfo.InvariantCulture, out a)
+                    && long.TryParse(now.Substring(4), NumberStyles.Integer, CultureInfo.InvariantCulture, out b)
+                    && Math.Abs(a - b) < TimeSpan.TicksPerSecond;
+            }
+            return string.Equals(now, recorded, StringComparison.Ordinal);
+        }
+
+        static string ProcStatStart(int pid)
+        {
+            var stat = "/proc/" + pid.ToString(CultureInfo.InvariantCulture) + "/stat";
+            try
+            {
+                if (!File.Exists(stat)) return null;
+                var text = File.ReadAllText(stat);
+                var close = text.LastIndexOf(')');
+                if (close < 0) return null;
+                // After "pid (comm)" come fields 3..; starttime is field 22, i.e. the 20th after the parenthesis.
+                var fields = text.Substring(close + 1).Split(new[] { ' ' }, StringSplitOptions.RemoveEmptyEntries);
+                return fields.Length >= 20 ? fields[19] : null;
+            }
+            catch (IOException) { return null; }
+            catch (UnauthorizedAccessException) { return null; }
+        }
+
+        static bool Kill(int pid)
+        {
+            try
+            {
+                using (var process = Process.GetProcessById(pid))
+                {
+                    process.Kill();
+                    try { process.WaitForExit(2000); } catch (Exception) { }
+                    return true;
+                }
+            }
+            catch (ArgumentException) { return true; } // exited meanwhile
+            catch (InvalidOperationException) { return true; }
+            catch (System.ComponentModel.Win32Exception) { return false; }
         }
 
         internal static bool IsAlive(int pid)
@@ -128,6 +206,25 @@ namespace RiffForge.Core
         internal static int CurrentPid()
         {
             using (var p = Process.GetCurrentProcess()) return p.Id;
+        }
+
+        /// <summary>
+        /// chmod on Unix (.NET Standard 2.0 has no API for file modes). Best effort: where it fails the folder is
+        /// still the user's own, and the file holds no secret.
+        /// </summary>
+        static void Chmod(string mode, string path)
+        {
+            if (RuntimeInformation.IsOSPlatform(OSPlatform.Windows)) return;
+            try
+            {
+                var chmod = File.Exists("/bin/chmod") ? "/bin/chmod" : "chmod";
+                using (var p = Process.Start(new ProcessStartInfo(chmod, SidecarCommand.JoinArguments(new[] { mode, path }))
+                { UseShellExecute = false, CreateNoWindow = true }))
+                {
+                    if (p != null) p.WaitForExit(5000);
+                }
+            }
+            catch (Exception) { }
         }
 
         static Dictionary<string, string> Parse(string text)

@@ -5,7 +5,8 @@ namespace RiffForge.Core
 {
     /// <summary>
     /// How to start a sidecar: an executable and its leading arguments. The supervisor appends
-    /// <c>--host-port</c>, <c>--token</c>, <c>--parent-pid</c> (and <c>--models</c>, <c>--heartbeat-timeout</c>).
+    /// <c>--host-port</c>, <c>--parent-pid</c> (and <c>--models</c>, <c>--heartbeat-timeout</c>) and passes the
+    /// session token in the environment variable <c>RIFFFORGE_TOKEN</c>, never as an argument.
     /// Use <see cref="SidecarLocator.Frozen"/> for the frozen build shipped in the package, or
     /// <see cref="Source"/> during development.
     /// </summary>

@@ -39,15 +39,18 @@ namespace RiffForge.Core
 
         public static SidecarProcess Start(SidecarCommand command, IList<string> arguments, Action<string> log)
         {
-            return Start(command, arguments, log, null);
+            return Start(command, arguments, null, log, null);
         }
 
         /// <summary>
-        /// Starts the process with <paramref name="starter"/> (null: <see cref="Process.Start(ProcessStartInfo)"/>).
+        /// Starts the process with <paramref name="starter"/> (null: <see cref="Process.Start(ProcessStartInfo)"/>),
+        /// adding <paramref name="environment"/> to the environment it inherits (secrets go there, never into
+        /// <paramref name="arguments"/>: every local user can read a process's command line).
         /// Every failure to start becomes a <see cref="SidecarException"/> with code launch_failed whose message
         /// names the program, the exception's type and its message, so the caller can fall back at once.
         /// </summary>
-        public static SidecarProcess Start(SidecarCommand command, IList<string> arguments, Action<string> log, Func<ProcessStartInfo, Process> starter)
+        public static SidecarProcess Start(SidecarCommand command, IList<string> arguments, IDictionary<string, string> environment,
+            Action<string> log, Func<ProcessStartInfo, Process> starter)
         {
             var all = new List<string>(command.Arguments);
             all.AddRange(arguments);
@@ -59,7 +62,12 @@ namespace RiffForge.Core
                 RedirectStandardInput = false,
                 CreateNoWindow = true,
             };
+            // ProcessStartInfo.EnvironmentVariables is in .NET Standard 2.0 and starts as a copy of this process's
+            // environment; a change reaches only the child, and needs UseShellExecute = false
+            // (https://learn.microsoft.com/en-us/dotnet/api/system.diagnostics.processstartinfo.environmentvariables).
             info.EnvironmentVariables["PYTHONUNBUFFERED"] = "1";
+            if (environment != null)
+                foreach (var kv in environment) info.EnvironmentVariables[kv.Key] = kv.Value;
             Process process;
             try
             {

@@ -25,10 +25,12 @@ namespace RiffForge.Core
         public bool RestoreExecutableBit = true;
 
         /// <summary>
-        /// Where the running sidecar's pid is recorded so a later run can reap it. Null: a file in the temp
-        /// folder named after the current directory (Unity: the project). Unity passes a path in Library/.
+        /// The folder of pid files (see <see cref="PidFile"/>): one per user and project, each supervisor writes
+        /// a file of its own there and reaps only leftovers whose host process is gone. Null: a folder under the
+        /// user's local application data named after the current directory (Unity passes one in the project's
+        /// Library, or in the player's temporary cache).
         /// </summary>
-        public string PidFilePath;
+        public string PidFolder;
 
         /// <summary>Delays before restarts 1, 2, 3, ... after a crash; the last one repeats.</summary>
         public double[] RestartDelaysSeconds = { 0.0, 0.5, 1.0, 2.0, 5.0, 10.0 };
@@ -36,7 +38,10 @@ namespace RiffForge.Core
         /// <summary>A sidecar that ran this long without a crash resets the back-off.</summary>
         public double StableAfterSeconds = 30.0;
 
-        /// <summary>Consecutive restarts (without a stable run between them) before giving up.</summary>
+        /// <summary>
+        /// Consecutive restarts after crashes (without a stable run between them) before giving up
+        /// (<see cref="SidecarState.Failed"/>). Exits that would fail again are never retried.
+        /// </summary>
         public int MaxConsecutiveRestarts = 8;
 
         /// <summary>
