@@ -195,9 +195,11 @@ def reconstruction_table(sources: Sequence[Source], val_corpora: Sequence[Path],
     from ..corpus.shards import read_manifest
     from .reconstruction import PAPER_2BAR, bundle_weights, reconstruction_accuracy
 
-    kinds = {}
+    kinds, control_depths = {}, {}
     for c in val_corpora:
-        kinds[Path(c)] = read_manifest(c).get("kind")
+        manifest = read_manifest(c)
+        kinds[Path(c)] = manifest.get("kind")
+        control_depths[Path(c)] = int(manifest.get("encoding", {}).get("control_depth", 0))
     import hashlib
 
     out = []
@@ -216,7 +218,9 @@ def reconstruction_table(sources: Sequence[Source], val_corpora: Sequence[Path],
             label = "/".join(x.model_id for x in same)
             weights = loaded[digest]
             for corpus, kind in kinds.items():
-                if kind != b.config.encoding:
+                # a bundle is measured on corpora of its own encoding and conditioning (a guitar-conditioned
+                # bass on the corpus that carries the guitar's root per step, an unconditioned one without)
+                if kind != b.config.encoding or control_depths[corpus] != b.config.control_depth:
                     continue
                 if progress:
                     print(f"[evaluate] reconstruction: {src.name}/{label} on {corpus.name}", flush=True)

@@ -27,7 +27,7 @@ def load_bundles(models_dir: Union[str, Path]) -> List[Bundle]:
     return [load_bundle(p) for p in find_bundles(models_dir).values()]
 
 
-def load_generator(models_dir: Optional[Union[str, Path]] = None, candidates: int = 1):
+def load_generator(models_dir: Optional[Union[str, Path]] = None, candidates: Optional[int] = None):
     """The generator the sidecar serves requests with.
 
     ``models_dir`` given: its bundles must load (a broken bundle raises :class:`BundleError` naming the
@@ -41,7 +41,7 @@ def load_generator(models_dir: Optional[Union[str, Path]] = None, candidates: in
         raise BundleError(f"{where}: models directory does not exist")
     bundles = load_bundles(where) if where.exists() else []
     if bundles:
-        return ModelGenerator(bundles, candidates=candidates)
+        return ModelGenerator(bundles) if candidates is None else ModelGenerator(bundles, candidates=candidates)
     from ..music.procedural import ProceduralGenerator
 
     return ProceduralGenerator()

@@ -52,9 +52,10 @@ _SEED_RANGE = 2 ** 31 - 1
 class ModelGenerator:
     """Generates band riffs from one ``band`` bundle, or from ``guitar``/``bass``/``drums`` bundles."""
 
-    def __init__(self, bundles: Sequence[Bundle], candidates: int = 1, latent_noise: float = 0.8,
+    def __init__(self, bundles: Sequence[Bundle], candidates: int = 3, latent_noise: float = 0.8,
                  intensity_gain: Union[float, Tuple[float, float]] = (1.5, 3.0), temperature_range: Tuple[float, float] = (0.1, 0.8),
-                 style_gain: float = 3.0, bass_from: str = "code", drum_candidates: int = 2):
+                 style_gain: float = 3.0, bass_from: str = "code", drum_candidates: int = 2,
+                 lock_weight: float = 2.0):
         if not bundles:
             raise ValueError("ModelGenerator needs at least one bundle")
         self.bundles = list(bundles)
@@ -75,6 +76,7 @@ class ModelGenerator:
                              "or 'encode' (bass model encodes the decoded guitar line)")
         self.bass_from = bass_from
         self.drum_candidates = max(1, int(drum_candidates))
+        self.lock_weight = float(lock_weight)
         self._cache: Dict = {}
         self.temperature_range = (float(temperature_range[0]), float(temperature_range[1]))
         self.model_id = "+".join(b.model_id for b in ([self.band] if self.band else list(self.parts.values())))
@@ -126,10 +128,26 @@ class ModelGenerator:
             z += mean + self.style_gain * (base - mean)
         # the style's own intensity axis where the bundle has one: moving up the corpus-wide axis would
         # pull every style towards the most intense one (thrash towards death's blasts)
-        direction = bundle.controls.get("intensity_direction/" + style, bundle.controls.get("intensity_direction"))
+        direction = self._axis(bundle, style)
         if direction is not None:
             z += (x - 0.5) * 2.0 * self.intensity_gain[x >= 0.5] * direction
         return z
+
+    def _axis(self, bundle: Bundle, style: str) -> Optional[np.ndarray]:
+        """The intensity axis for ``style``: the style's own direction (else the corpus-wide one). A drum
+        bundle's style axes are stretched to the length of its longest style axis, so every style's drums
+        climb their whole vocabulary over 0..1 (a short axis, groove's, otherwise never reaches the style's
+        double-bass bars, and its energy barely follows the intensity)."""
+        key = ("axis", bundle.model_id, style)
+        if key not in self._cache:
+            own = bundle.controls.get("intensity_direction/" + style)
+            direction = own if own is not None else bundle.controls.get("intensity_direction")
+            if own is not None and bundle.role == "drums":
+                longest = max(float(np.linalg.norm(v)) for k, v in bundle.controls.items()
+                              if k.startswith("intensity_direction/"))
+                direction = own * np.float32(longest / max(float(np.linalg.norm(own)), 1e-6))
+            self._cache[key] = direction
+        return self._cache[key]
 
     def _pick(self, bundle: Bundle, classes: np.ndarray, heads: Sequence[str], x: float,
               bonus: Optional[np.ndarray] = None, style: Optional[str] = None) -> int:
@@ -189,6 +207,19 @@ class ModelGenerator:
         penalty = -5.0 * (blasts > 0)
         return penalty if bonus is None else bonus + penalty
 
+    def _keep_vocabulary(self, bundle: Bundle, style: str, x: float, temperature: float,
+                         rng: np.random.Generator, drums: np.ndarray, noise: np.ndarray) -> np.ndarray:
+        """``drums`` [T], or, when it has a blast bar in a style without blasts, a decode of the same noise a
+        little lower on the style's intensity axis (at most two tries; intensity only ever moves down)."""
+        if style in BLAST_STYLES or not blast_bar_counts(drums[None])[0]:
+            return drums
+        for lower in (x - 0.2, x - 0.4):
+            z = self._latents(bundle, style, max(0.0, lower), 1, rng, noise[None])
+            again = bundle.model.decode(z, temperature=temperature, rng=rng).classes[0, :, 0]
+            if not blast_bar_counts(again[None])[0]:
+                return again
+        return drums
+
     def _together(self, roles: Tuple[str, ...], n_drums: int):
         """A cached :class:`DecodeTogether` over the ``roles`` models and ``n_drums`` drum rows, or None."""
         key = ("together", roles, n_drums)
@@ -237,9 +268,11 @@ class ModelGenerator:
         onsets = res[:, pick_g] >= 2
         drum_cands = res[:, m:].T[:, :, None]                                        # [n_drums, T, 1]
         kicks = (drum_cands[:, :, 0] & 1) > 0
-        bonus = 2.0 * (kicks & onsets[None]).sum(1) / max(1, onsets.sum())
+        bonus = self.lock_weight * (kicks & onsets[None]).sum(1) / max(1, onsets.sum())
         bonus = self._vocabulary_bonus(request.style, drum_cands, ("drums",), bonus)
         best = self._pick(d, drum_cands, ("drums",), x, bonus, request.style)
+        drums = self._keep_vocabulary(d, request.style, x, temperature, rng, res[:, m + best], noise_d[best])
+        res[:, m + best] = drums
         first = np.stack([res[:, pick_g]] + [res[:, n_guitar + k] for k in range(len(melodic) - 1)]
                          + [res[:, m + best]], axis=1)                                # [T, melodic + drums]
         noise_g = noise_g[pick_g:pick_g + 1]
@@ -353,7 +386,7 @@ class ModelGenerator:
         if bass_triples:
             tracks["bass"] = render_melodic(bass_triples, bass_shift, tuning.bass_lowest, tuning.bass_highest,
                                             tuning.bass_lowest + (key_pc - tuning.bass_lowest) % 12,
-                                            max(1, velocity - 6), False)
+                                            max(1, velocity - 6), False, on_tonic=True)
         if "drums" in heads:
             tracks["drums"] = render_drums(heads["drums"], velocity)
         total = bars * 16

@@ -90,10 +90,22 @@ def melody_triples(classes: Sequence[int]) -> List[Tuple[int, int, int]]:
     return [(int(s), int(e), int(p)) for s, e, p in mel_enc.decode_melody([int(c) for c in classes])]
 
 
+def tonic_fold(pitches: Sequence[int], anchor: int) -> Optional[int]:
+    """Octave offset that puts the lowest note of ``anchor``'s pitch class (the tonic, a riff's pedal) on
+    ``anchor`` (the tuning's lowest tonic), or None when the line never plays the tonic."""
+    tonics = [p for p in pitches if p % 12 == anchor % 12]
+    return None if not tonics else anchor - min(tonics)
+
+
 def render_melodic(triples, shift: int, lo: int, hi: int, anchor: int, velocity: int, power_chords: bool,
-                   offset: int = 0) -> List[Note]:
+                   offset: int = 0, on_tonic: bool = False) -> List[Note]:
+    """Notes of a decoded line, shifted by ``shift`` and folded into [lo, hi]: its lowest note near
+    ``anchor``, or with ``on_tonic`` its lowest tonic on ``anchor`` (a riff's pedal on the open low string,
+    notes below it an octave up), as the guitar and the bass play a riff."""
     pitched = [(s, e, p + shift) for s, e, p in triples]
-    k = fold_into([p for _, _, p in pitched], lo, hi, anchor)
+    k = tonic_fold([p for _, _, p in pitched], anchor) if on_tonic else None
+    if k is None:
+        k = fold_into([p for _, _, p in pitched], lo, hi, anchor)
     notes: List[Note] = []
     for s, e, p in pitched:
         p += k
@@ -114,7 +126,7 @@ def render_guitar(triples, shift: int, lo: int, hi: int, anchor: int, velocity: 
                   chord_p: float, pedal_chord_p: float, rng: np.random.Generator) -> List[Note]:
     """Voice a decoded root line (see the module docstring). ``scale``: pitch classes of the key's mode
     (a power chord is only added where its fifth stays in the mode)."""
-    roots = render_melodic(triples, shift, lo, hi, anchor, velocity, False)
+    roots = render_melodic(triples, shift, lo, hi, anchor, velocity, False, on_tonic=True)
     if not roots:
         return []
     pedal = min(n.pitch for n in roots)
