@@ -19,12 +19,13 @@ MCS = ["mcs", "-langversion:7.2", "-optimize+", "-nologo"]
 
 
 def build(program: str, extra_sources: Iterable[str] = ()) -> Path:
-    """Compile RiffForge.Core and ``bench/csharp/<program>.cs`` (plus ``extra_sources``) into ``OUT``."""
+    """Compile RiffForge.Core and ``bench/csharp/<program>.cs`` (plus ``extra_sources`` and the shared
+    ``BenchOutput.cs``) into ``OUT``."""
     OUT.mkdir(parents=True, exist_ok=True)
     core = OUT / "RiffForge.Core.dll"
     subprocess.run(MCS + ["-target:library", f"-out:{core}", f"-recurse:{CORE}/*.cs"], check=True)
     exe = OUT / f"{program}.exe"
-    subprocess.run(MCS + [f"-out:{exe}", f"-r:{core}", *extra_sources,
+    subprocess.run(MCS + [f"-out:{exe}", f"-r:{core}", *extra_sources, str(ROOT / "bench" / "csharp" / "BenchOutput.cs"),
                           str(ROOT / "bench" / "csharp" / f"{program}.cs")], check=True)
     return exe
 

@@ -13,6 +13,7 @@ using System.Globalization;
 using System.IO;
 using System.Threading;
 using RiffForge.Core;
+using static BenchOutput;
 
 static class FloodBench
 {
@@ -105,21 +106,5 @@ static class FloodBench
             s.Client.WaitForEvents(5);
             s.Client.Drain(1);
         }
-    }
-
-    static double Percentile(List<double> values, double p)
-    {
-        var sorted = new List<double>(values);
-        sorted.Sort();
-        if (sorted.Count == 0) return double.NaN;
-        var rank = p / 100.0 * (sorted.Count - 1);
-        var lo = (int)Math.Floor(rank);
-        var hi = (int)Math.Ceiling(rank);
-        return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
-    }
-
-    static void Emit(string key, double value)
-    {
-        Console.WriteLine(key + " " + value.ToString("0.###", CultureInfo.InvariantCulture));
     }
 }

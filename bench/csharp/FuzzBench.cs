@@ -12,6 +12,7 @@ using System.Collections.Generic;
 using System.Globalization;
 using System.IO;
 using RiffForge.Core;
+using static BenchOutput;
 
 static class FuzzBench
 {
@@ -216,10 +217,5 @@ static class FuzzBench
         var bytes = new byte[hex.Length / 2];
         for (var i = 0; i < bytes.Length; i++) bytes[i] = byte.Parse(hex.Substring(2 * i, 2), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
         return bytes;
-    }
-
-    static void Emit(string key, double value)
-    {
-        Console.WriteLine(key + " " + value.ToString("0.###", CultureInfo.InvariantCulture));
     }
 }

@@ -6,6 +6,7 @@ using System.IO;
 using System.Threading;
 using RiffForge;
 using RiffForge.Core;
+using static BenchOutput;
 
 /// <summary>
 /// The sidecar's lifecycle through a SidecarSession, as the RiffForgeSidecar component drives it (Update every
@@ -92,10 +93,5 @@ static class LifecycleBench
         sorted.Sort();
         var rank = (int)Math.Ceiling(p / 100.0 * sorted.Count) - 1;
         return sorted[Math.Max(0, Math.Min(sorted.Count - 1, rank))];
-    }
-
-    static void Emit(string key, double value)
-    {
-        Console.WriteLine(key + " " + value.ToString("0.###", CultureInfo.InvariantCulture));
     }
 }

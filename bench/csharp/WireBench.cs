@@ -10,6 +10,7 @@ using System.Globalization;
 using System.IO;
 using System.Threading;
 using RiffForge.Core;
+using static BenchOutput;
 
 static class WireBench
 {
@@ -108,21 +109,5 @@ static class WireBench
         if ((i + 1) % 100 != 0) return;
         var eta = sw.Elapsed.TotalSeconds / (i + 1) * (total - i - 1);
         Console.Error.WriteLine(what + " " + (i + 1) + "/" + total + " ETA " + eta.ToString("0") + " s");
-    }
-
-    static double Percentile(List<double> values, double p)
-    {
-        var sorted = new List<double>(values);
-        sorted.Sort();
-        if (sorted.Count == 0) return double.NaN;
-        var rank = p / 100.0 * (sorted.Count - 1);
-        var lo = (int)Math.Floor(rank);
-        var hi = (int)Math.Ceiling(rank);
-        return sorted[lo] + (sorted[hi] - sorted[lo]) * (rank - lo);
-    }
-
-    static void Emit(string key, double value)
-    {
-        Console.WriteLine(key + " " + value.ToString("0.###", CultureInfo.InvariantCulture));
     }
 }

@@ -112,45 +112,45 @@ def reference(style: str, figure: str) -> Optional[dict]:
     return out
 
 
+def _observed(style: str, figure: str, summary: dict):
+    """``(reference, observed value)`` for a source's ``summary`` of ``figure``: its rate for yes/no figures,
+    its median otherwise; None when either side is unknown (or the reference has no range)."""
+    ref = reference(style, figure)
+    if ref is None or not summary:
+        return None
+    value = summary.get("rate" if "rate" in ref else "median")
+    if value is None or value != value or ("rate" not in ref and ref.get("q1") is None):
+        return None
+    return ref, float(value)
+
+
 def inside(style: str, figure: str, summary: dict) -> Optional[bool]:
     """Whether a source's ``summary`` of ``figure`` (from :func:`riffforge.metrics.metal.summarize_figures`)
     meets the real yardstick: a median inside the reference IQR; a rate within half to twice the reference
     rate (a reference rate of at most 1 %: at most 3 %). None when either side is unknown."""
-    ref = reference(style, figure)
-    if ref is None or not summary:
+    seen = _observed(style, figure, summary)
+    if seen is None:
         return None
+    ref, value = seen
     if "rate" in ref:
-        r = summary.get("rate")
-        if r is None or r != r:
-            return None
-        if ref["rate"] <= 0.01:
-            return r <= 0.03
-        return 0.5 * ref["rate"] <= r <= 2.0 * ref["rate"]
-    m = summary.get("median")
-    if m is None or m != m or ref.get("q1") is None:
-        return None
-    return ref["q1"] <= m <= ref["q3"]
+        return value <= 0.03 if ref["rate"] <= 0.01 else 0.5 * ref["rate"] <= value <= 2.0 * ref["rate"]
+    return ref["q1"] <= value <= ref["q3"]
 
 
 def distance(style: str, figure: str, summary: dict) -> Optional[float]:
     """How far a source is from the yardstick, in units of the reference spread (0 = inside): for medians the
-    distance outside the IQR over the IQR width, for rates |log2(rate / reference)| beyond the factor-2 band.
-    Used to say whether fine-tuning moved *toward* real Metal."""
+    distance outside the IQR over the IQR width, for rates |log2(rate / reference)| beyond the factor-2 band
+    (a reference rate of at most 1 %: the excess over 3 %, in units of 3 %). Used to say whether fine-tuning
+    moved *toward* real Metal."""
     import math
 
-    ref = reference(style, figure)
-    if ref is None or not summary:
+    seen = _observed(style, figure, summary)
+    if seen is None:
         return None
+    ref, value = seen
     if "rate" in ref:
-        r = summary.get("rate")
-        if r is None or r != r:
-            return None
         if ref["rate"] <= 0.01:
-            return max(0.0, r - 0.03) / 0.03
-        ratio = max(r, 1e-3) / ref["rate"]
-        return max(0.0, abs(math.log2(ratio)) - 1.0)
-    m = summary.get("median")
-    if m is None or m != m or ref.get("q1") is None:
-        return None
+            return max(0.0, value - 0.03) / 0.03
+        return max(0.0, abs(math.log2(max(value, 1e-3) / ref["rate"])) - 1.0)
     width = max(ref["q3"] - ref["q1"], 1e-6)
-    return max(0.0, ref["q1"] - m, m - ref["q3"]) / width
+    return max(0.0, ref["q1"] - value, value - ref["q3"]) / width

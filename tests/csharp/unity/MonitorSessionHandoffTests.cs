@@ -160,12 +160,12 @@ namespace RiffForge.Unity.Tests
         {
             var handoff = new MonitorSessionHandoff(EditorPlayPhase.EditMode, StartDeaf, 10.0);
             var own = handoff.OwnForRequest();
-            WaitFor(() => own.Supervisor != null && own.Supervisor.SidecarPid > 0, 10, "the READY line");
+            TestProcesses.WaitFor(() => own.Supervisor != null && own.Supervisor.SidecarPid > 0, 10, "the READY line");
             var pid = own.Supervisor.SidecarPid;
-            Assert.IsTrue(Alive(pid));
+            Assert.IsTrue(TestProcesses.Alive(pid));
             handoff.Changed(EditorPlayPhase.ExitingEditMode);
             // No waiting here: the game's sidecar may start right after this call returns.
-            Assert.IsFalse(Alive(pid), "the window's sidecar (which ignores quit) was killed and reaped before the hand-off returned");
+            Assert.IsFalse(TestProcesses.Alive(pid), "the window's sidecar (which ignores quit) was killed and reaped before the hand-off returned");
             Assert.IsTrue(handoff.LastStopInTime);
             Assert.IsFalse(File.Exists(own.Supervisor.PidFilePath), "the pid file of the stopped sidecar was deleted");
         }
@@ -175,32 +175,14 @@ namespace RiffForge.Unity.Tests
         {
             var handoff = new MonitorSessionHandoff(EditorPlayPhase.EditMode, StartDeaf, 0.0);
             var own = handoff.OwnForRequest();
-            WaitFor(() => own.Supervisor != null && own.Supervisor.SidecarPid > 0, 10, "the READY line");
+            TestProcesses.WaitFor(() => own.Supervisor != null && own.Supervisor.SidecarPid > 0, 10, "the READY line");
             var pid = own.Supervisor.SidecarPid;
             handoff.Changed(EditorPlayPhase.ExitingEditMode);
             Assert.IsFalse(handoff.LastStopInTime, "a zero wait cannot outlast the 0.3 s quit grace");
             Assert.IsTrue(own.Supervisor.Stopped.WaitOne(10000), "the background stop finishes");
-            Assert.IsFalse(Alive(pid));
+            Assert.IsFalse(TestProcesses.Alive(pid));
             handoff.Changed(EditorPlayPhase.PlayMode);
             Assert.IsTrue(handoff.LastStopInTime, "nothing to stop on the next change: no stale give-up");
-        }
-
-        static void WaitFor(Func<bool> done, double seconds, string what)
-        {
-            var sw = Stopwatch.StartNew();
-            while (!done())
-            {
-                if (sw.Elapsed.TotalSeconds > seconds) Assert.Fail("timed out waiting for " + what);
-                Thread.Sleep(10);
-            }
-        }
-
-        static bool Alive(int pid)
-        {
-            var stat = "/proc/" + pid + "/stat";
-            if (!File.Exists(stat)) return false;
-            try { var t = File.ReadAllText(stat); return t[t.LastIndexOf(')') + 2] != 'Z'; }
-            catch (IOException) { return false; }
         }
     }
 }

@@ -94,10 +94,10 @@ namespace RiffForge.Unity.Tests
         {
             var session = new SidecarSession(new SidecarCommand(DeafSidecar(), new string[0], false), null, Options(), 0.0);
             session.Start();
-            WaitFor(() => session.Supervisor.SidecarPid > 0, 10, "the READY line");
+            TestProcesses.WaitFor(() => session.Supervisor.SidecarPid > 0, 10, "the READY line");
             var pid = session.Supervisor.SidecarPid;
             var stopped = session.Supervisor.Stopped;
-            Assert.IsTrue(Alive(pid));
+            Assert.IsTrue(TestProcesses.Alive(pid));
             var clock = Stopwatch.StartNew();
             session.Dispose();
             var ms = clock.Elapsed.TotalMilliseconds;
@@ -106,7 +106,7 @@ namespace RiffForge.Unity.Tests
             Assert.Less(ms, 50.0, "Dispose blocked the main thread");
             Assert.AreEqual("stopped", session.Status);
             Assert.IsTrue(stopped.WaitOne(10000), "the background stop did not finish");
-            WaitFor(() => !Alive(pid), 5, "the sidecar that ignored quit to be killed");
+            TestProcesses.WaitFor(() => !TestProcesses.Alive(pid), 5, "the sidecar that ignored quit to be killed");
             Assert.IsFalse(File.Exists(session.Supervisor.PidFilePath));
         }
 
@@ -124,7 +124,7 @@ namespace RiffForge.Unity.Tests
             {
                 session.Start();
                 var now = 0.0;
-                WaitFor(() => { session.Update(now += 0.01, 0.01); return session.Client.State == SidecarState.Failed; }, 10, "state Failed");
+                TestProcesses.WaitFor(() => { session.Update(now += 0.01, 0.01); return session.Client.State == SidecarState.Failed; }, 10, "state Failed");
                 session.Update(now += 0.01, 0.01);
                 StringAssert.StartsWith("failed, not restarting: the sidecar exited with code 4", session.Status);
                 StringAssert.Contains("weights.npz is corrupt", session.Status, "the sidecar's own words say what to fix");
@@ -175,24 +175,6 @@ namespace RiffForge.Unity.Tests
             Assert.IsFalse(session.IsStarting);
             Assert.Less(session.SendOrStandIn(new RiffRequest(0.4)), 0);
             session.Dispose();
-        }
-
-        static void WaitFor(Func<bool> done, double seconds, string what)
-        {
-            var sw = Stopwatch.StartNew();
-            while (!done())
-            {
-                if (sw.Elapsed.TotalSeconds > seconds) Assert.Fail("timed out waiting for " + what);
-                Thread.Sleep(10);
-            }
-        }
-
-        static bool Alive(int pid)
-        {
-            var stat = "/proc/" + pid + "/stat";
-            if (!File.Exists(stat)) return false;
-            try { var t = File.ReadAllText(stat); return t[t.LastIndexOf(')') + 2] != 'Z'; }
-            catch (IOException) { return false; }
         }
     }
 
