@@ -12,7 +12,10 @@ At export (:func:`compute_controls`) the bundle's own encoder maps the training 
   style's examples (9 or more), so intensity moves a riff inside its style's vocabulary.
 
 Energy of decoded classes (:func:`class_energy`) is a vectorised, NumPy-only score over the heads: drum
-hits per step (kick and snare weighted up, cymbal density counted), guitar/bass onsets per step. It is
+hits per step (kick, snare and toms weighted up, cymbals barely counted, and the share of steps with a kick,
+snare or tom stroke), guitar/bass onsets per step. It follows :func:`riffforge.metrics.energy.energy`, whose
+density counts kick, snare and tom strokes only: scored by cymbals, a bar of crashes on the quarters (a
+half-time breakdown) outranked a groove with 8th-note hats, and a style's intensity axis pointed at it. It is
 cheap enough to score a whole batch of candidate riffs inside one request.
 """
 from __future__ import annotations
@@ -25,10 +28,10 @@ from ..encoding import drums as drum_enc
 
 # weight of each of Magenta's 9 drum classes (kick, snare, closed hh, open hh, low tom, mid tom, high tom,
 # crash, ride) in the energy score
-_DRUM_WEIGHTS = np.array([1.5, 1.3, 0.6, 0.8, 0.9, 0.9, 0.9, 1.0, 0.6], np.float64)
+_DRUM_WEIGHTS = np.array([1.5, 1.3, 0.15, 0.25, 0.9, 0.9, 0.9, 0.3, 0.15], np.float64)
 _BITS = ((np.arange(drum_enc.NUM_CLASSES)[:, None] >> np.arange(drum_enc.NUM_DRUM_TYPES)[None, :]) & 1)
 _DRUM_CLASS_ENERGY = (_BITS * _DRUM_WEIGHTS).sum(1)
-_DRUM_CLASS_HITS = _BITS.sum(1)
+_DRUM_CLASS_HITS = _BITS[:, [0, 1, 4, 5, 6]].sum(1)  # kick, snare and toms: the strokes that drive a groove
 
 
 def class_energy(classes: np.ndarray, heads: Sequence[str]) -> np.ndarray:
