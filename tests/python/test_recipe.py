@@ -36,7 +36,7 @@ def test_dry_run_plans_every_stage_in_order(tmp_path, capsys):
         ft = next(c for c in cmds if f"--out {w[run]}" in c)
         assert f"--config {config}" in ft and "--init" not in ft
     exports = [c for c in cmds if " export " in c]
-    assert all("--float16" in c and "--license" in c and "--corpus" in c for c in exports)
+    assert all("--float16" in c and "--license" in c and "--corpus" in c and "--force" in c for c in exports)
     drums_export = next(c for c in exports if str(tmp_path / "models" / "metal-drums") in c)
     assert "CC BY 4.0" in drums_export and "Groove MIDI Dataset" in drums_export
 

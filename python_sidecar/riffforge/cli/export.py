@@ -22,7 +22,10 @@ def add_arguments(parser) -> None:
     parser.add_argument("run_dir", type=Path, help="RUN directory (weights.npz + run.json)")
     parser.add_argument("--out", required=True, type=Path, help="bundle directory to write")
     parser.add_argument("--role", choices=["band", "drums", "guitar", "bass"],
-                        help="what the bundle plays (default: band for trio, drums for drums, guitar for melody)")
+                        help="what the bundle plays: band for a trio config, drums for a drums config, guitar "
+                             "or bass for a melody config (default: band, drums, guitar)")
+    parser.add_argument("--force", action="store_true",
+                        help="replace the bundle already in --out (without it an existing bundle is refused)")
     parser.add_argument("--corpus", type=Path, help="corpus directory to compute intensity/style controls from")
     parser.add_argument("--split", default="train", help="corpus split for the controls (default train)")
     parser.add_argument("--max-examples", type=int, default=4000, help="examples used for the controls")
@@ -32,6 +35,61 @@ def add_arguments(parser) -> None:
     parser.add_argument("--model-id", default=None, help="model id reported to the game (default: out dir name)")
     parser.add_argument("--calibration-samples", type=int, default=384,
                         help="prior samples decoded to calibrate the intensity control (default 384)")
+
+
+class ExportError(ValueError):
+    """A bad ``--out`` or ``--role``; the message names it and the fix."""
+
+
+#: What a config's encoding can play: a trio model is a band, a melody model a guitar or a bass line.
+ROLES_FOR_ENCODING = {"trio": ("band",), "drums": ("drums",), "melody": ("guitar", "bass")}
+
+
+def check_role(config, role: str) -> None:
+    allowed = ROLES_FOR_ENCODING[config.encoding]
+    if role not in allowed:
+        fix = " or ".join(f"--role {r}" for r in allowed)
+        raise ExportError(f"--role {role}: config {config.name!r} ({config.encoding}) cannot play {role}; "
+                          f"pass {fix}")
+
+
+def check_out(out: Path, force: bool) -> None:
+    """Refuse to overwrite: an existing bundle needs ``force``; any other non-empty folder is never replaced."""
+    from ..runtime.bundle import MODEL_JSON
+
+    out = Path(out)
+    if not out.exists():
+        return
+    if not out.is_dir():
+        raise ExportError(f"--out {out}: exists and is not a folder; choose another --out")
+    if (out / MODEL_JSON).is_file():
+        if not force:
+            raise ExportError(f"--out {out}: already holds a model bundle; pass --force to replace it or "
+                              "choose another --out")
+        return
+    if any(out.iterdir()):
+        raise ExportError(f"--out {out}: folder is not empty and holds no model bundle ({MODEL_JSON}); "
+                          "choose an empty or new --out")
+
+
+def _replace_dir(tmp: Path, out: Path) -> None:
+    """Move the finished bundle ``tmp`` to ``out``; an old ``out`` is kept until the new one is in place."""
+    import shutil
+    import tempfile
+
+    old = None
+    if out.exists():
+        old = Path(tempfile.mkdtemp(prefix=f".{out.name}.old-", dir=str(out.parent)))
+        old.rmdir()
+        out.rename(old)
+    try:
+        tmp.rename(out)
+    except BaseException:
+        if old is not None:
+            old.rename(out)
+        raise
+    if old is not None:
+        shutil.rmtree(old, ignore_errors=True)
 
 
 def _corpus_hash(corpus_dir: Path) -> str:
@@ -64,7 +122,10 @@ def float16_parity(config, weights: Dict[str, np.ndarray], n: int = 64, seed: in
 def export(run_dir: Path, out: Path, role: Optional[str] = None, corpus: Optional[Path] = None,
            split: str = "train", max_examples: int = 4000, float16: bool = False, license: Optional[str] = None,
            attribution: Optional[str] = None, model_id: Optional[str] = None, progress: bool = True,
-           calibration_samples: int = 384) -> Dict:
+           calibration_samples: int = 384, force: bool = False) -> Dict:
+    """Export ``run_dir`` to the bundle folder ``out``. The bundle is written to a temporary folder beside
+    ``out`` and renamed into place, so a failed export leaves the previous bundle (or nothing) behind; an
+    existing bundle is replaced only with ``force``."""
     from ..configs import get_config
     from ..music.riff import STYLES
     from ..runtime import MusicVAE, check_weights, save_bundle
@@ -72,10 +133,13 @@ def export(run_dir: Path, out: Path, role: Optional[str] = None, corpus: Optiona
     from ..runtime.control import compute_controls
     from ..training.rundir import load_run
 
+    out = Path(out)
+    check_out(out, force)
     weights, meta = load_run(run_dir)
     config = get_config(meta["config"])
     check_weights(weights, config, what=f"{run_dir}/weights.npz")
     role = role or default_role(config)
+    check_role(config, role)
     corpus_meta = dict(meta.get("corpus") or {})
     report: Dict = {"config": config.name, "role": role}
     heads = {"band": ("guitar", "bass", "drums"), "drums": ("drums",), "guitar": ("guitar",),
@@ -141,8 +205,23 @@ def export(run_dir: Path, out: Path, role: Optional[str] = None, corpus: Optiona
     }
     if report.get("float16_parity"):
         metadata["float16_parity"] = report["float16_parity"]
-    save_bundle(out, config, weights, role=role, metadata=metadata, controls=controls, float16=float16,
-                model_id=model_id)
+    import shutil
+    import tempfile
+
+    out.parent.mkdir(parents=True, exist_ok=True)
+    check_out(out, force)  # again: the folder may have appeared while the controls were computed
+    tmp = Path(tempfile.mkdtemp(prefix=f".{out.name}.new-", dir=str(out.parent)))
+    try:
+        tmp.chmod(0o755)  # mkdtemp makes it private; a bundle folder is readable like any other
+        save_bundle(tmp, config, weights, role=role, metadata=metadata, controls=controls, float16=float16,
+                    model_id=model_id or out.name)
+        _replace_dir(tmp, out)
+    except BaseException as exc:
+        shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise ExportError(f"--out {out}: cannot write the bundle ({exc.strerror or exc}); the previous "
+                              "bundle, if any, is unchanged") from None
+        raise
     report["float16"] = bool(float16)
     report["out"] = str(out)
     return report
@@ -160,7 +239,8 @@ def run(args) -> int:
         CorpusError = ValueError  # type: ignore
     try:
         report = export(args.run_dir, args.out, args.role, args.corpus, args.split, args.max_examples, args.float16,
-                        args.license, args.attribution, args.model_id, calibration_samples=args.calibration_samples)
+                        args.license, args.attribution, args.model_id, calibration_samples=args.calibration_samples,
+                        force=args.force)
     except (RunDirError, ConfigError, WeightsError, BundleError, CorpusError, ValueError) as exc:
         raise CliError(str(exc)) from None
     print(json.dumps(report, indent=2))

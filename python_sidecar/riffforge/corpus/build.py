@@ -166,8 +166,15 @@ def build_corpus(opts: BuildOptions) -> BuildSummary:
         raise BuildError(f"--bars {w.bars}: use 2 or 16")
     if not opts.sources:
         raise BuildError("no SRC given: pass one or more folders or MIDI files")
+    for src in opts.sources:
+        if not Path(src).exists():
+            raise BuildError(f"SRC {src}: no such file or folder; pass a folder of MIDI files (.mid/.midi) "
+                             "or the files themselves")
     identity = _identity(opts)
     files, problems = walk_sources(opts.sources)
+    if not files:
+        raise BuildError(f"SRC {', '.join(str(s) for s in opts.sources)}: no MIDI files (.mid/.midi) found "
+                         "(folders are searched recursively); point SRC at the folder that holds your MIDI files")
     skipped: List[Tuple[str, str]] = list(problems)
     by_hash: Dict[str, SourceFile] = {}
     usable: List[SourceFile] = []

@@ -173,8 +173,10 @@ def stage_finetune(opts: RecipeOptions) -> None:
 
 def _export(opts: RecipeOptions, run: Path, out: Path, role: str, corpus: Path, license: str, attribution: str,
             model_id: str) -> None:
+    # --force: the recipe's own outputs (the shipped bundles among them) are what it re-creates
     _run(opts, _riffforge(opts) + ["export", run, "--out", out, "--role", role, "--corpus", corpus, "--float16",
-                                   "--license", license, "--attribution", attribution, "--model-id", model_id])
+                                   "--license", license, "--attribution", attribution, "--model-id", model_id,
+                                   "--force"])
 
 
 def _shrink(opts: RecipeOptions, bundle: Path, corpus: Path) -> None:

@@ -128,6 +128,15 @@ def read_info(path: Union[str, Path]) -> Dict:
 def load_bundle(path: Union[str, Path]) -> Bundle:
     """Load and validate a bundle; any missing or mismatched array is a :class:`BundleError` naming it."""
     path = Path(path)
+    info, config, role, weights, controls = read_bundle_arrays(path)
+    return Bundle(path=path, config=config, role=role, model=MusicVAE(config, weights),
+                  metadata=info.get("metadata", {}), controls=controls, info=info)
+
+
+def read_bundle_arrays(path: Union[str, Path]):
+    """``(info, config, role, weights, controls)`` of a validated bundle, weights upcast to float32
+    (``riffforge train --init BUNDLE`` fine-tunes from them)."""
+    path = Path(path)
     info = read_info(path)
     try:
         config = MusicVAEConfig.from_dict(info["config"])
@@ -171,8 +180,7 @@ def load_bundle(path: Union[str, Path]) -> Bundle:
     bad = [k for k, v in controls.items() if not np.isfinite(v).all()]
     if bad or not all(np.isfinite(w).all() for w in weights.values()):
         raise BundleError(f"{wpath}: non-finite values in {bad or 'weights'}; re-export the bundle")
-    return Bundle(path=path, config=config, role=role, model=MusicVAE(config, weights),
-                  metadata=info.get("metadata", {}), controls=controls, info=info)
+    return info, config, role, weights, controls
 
 
 def find_bundles(models_dir: Union[str, Path]) -> Dict[str, Path]:

@@ -1,13 +1,15 @@
 """The training loop behind ``riffforge train``: corpus -> MusicVAE -> RUN directory.
 
 - Streams shuffled batches from the corpus shards (:mod:`.data`).
-- Fresh start, ``--init RUN`` (fine-tune from one of our runs or an imported Magenta checkpoint; by
+- Fresh start, ``--init RUN`` (fine-tune from one of our runs, an imported Magenta checkpoint or a model
+  bundle such as the shipped ``riffforge/models/metal-guitar``; by
   default the schedules continue from that run's global step, as Magenta does when it restores a
   checkpoint), or ``--resume`` (model + Adam state + step from ``RUN/checkpoints``).
 - tqdm bar with loss, KL, accuracy and ETA; TensorBoard scalars in ``RUN/tensorboard``; every logged
   point also goes to ``RUN/metrics.jsonl``.
 - Every ``checkpoint_every`` steps (and at the end, and on Ctrl-C): a resumable checkpoint plus
-  ``RUN/weights.npz`` + ``RUN/run.json``, so ``riffforge export`` works on a run in progress.
+  ``RUN/weights.npz`` + ``RUN/run.json``, so ``riffforge export`` works on a run in progress. run.json
+  records ``checkpoint_every`` and ``eval_every``; ``--resume`` keeps them unless given again.
 - Validation every ``eval_every`` steps: loss terms, teacher-forced and free-running (sampling)
   reconstruction accuracy.
 - ``RUN/curves.png`` at the end.
@@ -40,8 +42,8 @@ class TrainOptions:
     resume: bool = False
     init_step: str = "continue"        # "continue" the init run's schedules, or "reset" them to 0
     hparams: str = ""                  # Magenta-style overrides, e.g. "learning_rate=0.0005,free_bits=32"
-    checkpoint_every: int = 500
-    eval_every: Optional[int] = None   # default: at every checkpoint
+    checkpoint_every: Optional[int] = None  # default 500, or the resumed run's
+    eval_every: Optional[int] = None   # default: the resumed run's, else at every checkpoint
     log_every: int = 10
     val_examples: int = 512
     seed: int = 0
@@ -75,7 +77,7 @@ def run_training(opts: TrainOptions) -> Dict:
         raise TrainError(str(exc)) from None
     out = Path(opts.out)
     n_train = corpus_info["examples"].get("train", 0)
-    batch_size = int(opts.batch_size or config.batch_size)
+    batch_size = int(config.batch_size if opts.batch_size is None else opts.batch_size)
     if batch_size < 1:
         raise TrainError(f"--batch-size {batch_size}: must be >= 1")
     if batch_size > n_train:
@@ -92,18 +94,34 @@ def run_training(opts: TrainOptions) -> Dict:
         prev = rundir.read_run_json(out) if (out / rundir.RUN_JSON).is_file() else {}
         if prev.get("config", config.name) != config.name:
             raise TrainError(f"--resume: {out} was trained with --config {prev['config']}, not {config.name}")
+        checkpoint_every = prev.get("checkpoint_every") if opts.checkpoint_every is None else opts.checkpoint_every
+        eval_every = prev.get("eval_every") if opts.eval_every is None else opts.eval_every
     elif rundir.list_checkpoints(out):
         raise TrainError(f"--out {out}: already holds a training run; pass --resume to continue it or choose "
                          "another --out")
     if opts.resume and opts.init:
         raise TrainError("--resume and --init cannot be combined: --resume continues RUN itself")
+    if not opts.resume:
+        checkpoint_every, eval_every = opts.checkpoint_every, opts.eval_every
+    checkpoint_every = 500 if checkpoint_every is None else int(checkpoint_every)
+    eval_every = checkpoint_every if eval_every is None else int(eval_every)
+    for flag, value in (("--checkpoint-every", checkpoint_every), ("--eval-every", eval_every)):
+        if value < 1:
+            raise TrainError(f"{flag} {value}: must be >= 1")
+    n_val = corpus_info["examples"].get("validation", 0)
+    if 0 < n_val < 64:
+        print(f"riffforge train: warning: corpus {opts.corpus} has only {n_val} validation windows (under 64); "
+              "validation metrics will be noisy; add MIDI files to the corpus")
 
     init_weights = init_meta = None
     if opts.init:
         try:
-            init_weights, init_meta = rundir.load_run(opts.init)
+            init_weights, init_meta = rundir.load_init(opts.init)
         except rundir.RunDirError as exc:
             raise TrainError(f"--init: {exc}") from None
+        if init_meta.get("source") == "bundle" and init_meta.get("config") != config.name:
+            raise TrainError(f"--init {opts.init}: the bundle was trained with config {init_meta.get('config')!r}, "
+                             f"not --config {config.name}; pass --config {init_meta.get('config')}")
         if init_meta.get("config") != config.name:
             print(f"riffforge train: note: --init {opts.init} was made with config {init_meta.get('config')!r}; "
                   f"loading it into {config.name!r}")
@@ -160,7 +178,6 @@ def run_training(opts: TrainOptions) -> Dict:
 
     scalar_metadata = summary_pb2.SummaryMetadata()
     scalar_metadata.plugin_data.plugin_name = "scalars"
-    eval_every = opts.eval_every or opts.checkpoint_every
     base_meta = {
         "config": config.name,
         "source": "riffforge-train",
@@ -175,6 +192,7 @@ def run_training(opts: TrainOptions) -> Dict:
     }
     if resume_ckpt is not None and state.get("meta"):
         base_meta = dict(state["meta"], corpus=corpus_info)
+    base_meta.update(checkpoint_every=checkpoint_every, eval_every=eval_every)
     val_metrics: Dict = {}
     if history:
         vals = [h for h in history if h.get("split") == "validation"]
@@ -249,14 +267,13 @@ def run_training(opts: TrainOptions) -> Dict:
                 window, count = {}, 0
             if run_steps % eval_every == 0 and run_steps < opts.steps:
                 evaluate()
-            if run_steps % opts.checkpoint_every == 0 and run_steps < opts.steps:
+            if run_steps % checkpoint_every == 0 and run_steps < opts.steps:
                 save()
     except KeyboardInterrupt:
         bar.close()
         save()
         print(f"riffforge train: interrupted at step {trainer.global_step}; checkpoint saved, continue with "
-              f"`riffforge train --config {config.name} --corpus {opts.corpus} --out {out} --resume "
-              f"--steps {opts.steps}`")
+              f"`{resume_command(config.name, opts.corpus, out, opts.steps, checkpoint_every, eval_every)}`")
         raise
     bar.close()
     evaluate()
@@ -268,6 +285,13 @@ def run_training(opts: TrainOptions) -> Dict:
     except ImportError as exc:  # matplotlib is in the train extra; say so rather than fail the run
         print(f"riffforge train: note: curves.png skipped ({exc}); install riffforge[train]")
     return rundir.read_run_json(out)
+
+
+def resume_command(config: str, corpus: Path, out: Path, steps: int, checkpoint_every: int,
+                   eval_every: int) -> str:
+    """The command that continues an interrupted run with the same step budget and cadence."""
+    return (f"riffforge train --config {config} --corpus {corpus} --out {out} --resume --steps {steps} "
+            f"--checkpoint-every {checkpoint_every} --eval-every {eval_every}")
 
 
 def parse_hparams(text: str, config) -> Dict:

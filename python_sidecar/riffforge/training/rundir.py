@@ -94,6 +94,29 @@ def load_run(path) -> Tuple[Dict[str, np.ndarray], Dict]:
     return weights, meta
 
 
+def load_init(path) -> Tuple[Dict[str, np.ndarray], Dict]:
+    """(float32 weights, run.json-like meta) of what ``--init`` names: a RUN directory or a model bundle
+    (``model.json`` + ``weights.npz``, as ``riffforge export`` writes and the package ships). A bundle's
+    meta has its config name, ``step`` = the steps it was trained for and ``source`` = ``"bundle"``;
+    float16 bundle weights are upcast to float32."""
+    path = Path(path)
+    if path.is_dir() and (path / "model.json").is_file():
+        from ..runtime.bundle import BundleError, read_bundle_arrays
+
+        try:
+            info, config, role, weights, _controls = read_bundle_arrays(path)
+        except BundleError as exc:
+            raise RunDirError(str(exc)) from None
+        steps = (info.get("metadata") or {}).get("steps")
+        return weights, {"config": config.name, "step": int(steps) if isinstance(steps, int) else 0,
+                         "source": "bundle", "role": role, "model_id": info.get("model_id")}
+    if path.is_dir() and not (path / RUN_JSON).is_file():
+        raise RunDirError(f"{path}: neither a RUN directory ({WEIGHTS} + {RUN_JSON}) nor a model bundle "
+                          f"(model.json + {WEIGHTS}); pass a `riffforge train` RUN folder or a bundle folder "
+                          "such as python_sidecar/riffforge/models/metal-guitar")
+    return load_run(path)
+
+
 # -- resumable checkpoints ---------------------------------------------------------------------
 def checkpoint_path(run_dir: Path, step: int) -> Path:
     return Path(run_dir) / CHECKPOINTS / f"ckpt-{int(step):08d}.npz"
