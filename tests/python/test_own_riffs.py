@@ -147,6 +147,20 @@ def test_corpus_build_without_midi_files_is_an_error(tmp_path, capsys):
     assert not (tmp_path / "c").exists()
 
 
+def test_corpus_build_with_midi_files_but_no_windows_is_an_error(tmp_path, capsys):
+    from riffforge.music.midi import riff_to_midi
+    from riffforge.music.procedural import generate
+
+    src = tmp_path / "drums-only"
+    src.mkdir()
+    riff = generate("thrash", 0.5, bars=2, seed=1, instruments=("drums",))
+    riff_to_midi(riff, src / "beat.mid")
+    out = tmp_path / "c"
+    err = _error(capsys, ["corpus", "build", str(src), "--out", str(out), "--kind", "melody", "--no-progress"])
+    assert f"corpus {out}: no windows from 1 MIDI file(s)" in err and "report.md" in err
+    assert (out / "report.md").exists()                                  # the report says why
+
+
 def test_batch_size_zero_is_an_error(tmp_path, capsys):
     corpus = make_corpus(tmp_path / "corpus", "drums", train=8, validation=0)
     err = _error(capsys, ["train", "--config", "tiny-drums_2bar", "--corpus", str(corpus), "--out",

@@ -90,6 +90,9 @@ def run(args: argparse.Namespace) -> int:
           f"(train {w['train']}, validation {w['validation']}, test {w['test']}) from {summary.files_used} of "
           f"{summary.files} files in {summary.seconds:.1f} s; {summary.files_skipped} skipped, see "
           f"{summary.out / 'report.md'}")
+    if not sum(w.values()):
+        raise CliError(f"corpus {summary.out}: no windows from {summary.files} MIDI file(s); {summary.out / 'report.md'} "
+                       f"says why each gave none (check --kind, --melody-from and --guitar-programs/--bass-programs)")
     if w["validation"] < 64:
         print(f"riffforge corpus: warning: corpus {summary.out} has only {w['validation']} validation windows "
               "(under 64); validation metrics will be noisy; add MIDI files to SRC")
