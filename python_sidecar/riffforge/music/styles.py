@@ -63,7 +63,7 @@ STYLE_SPECS: Dict[str, StyleSpec] = {s.name: s for s in (
         (("sustain", 0.0, 0.2, 1.0), ("chug8", 0.3, 0.2, 0.5), ("tremolo", 0.7, 0.35, 1.8)),
         0.3, chord_p=0.55, pedal_chord_p=0.4),
     StyleSpec(
-        "doom", (55, 88),
+        "doom", (50, 95),
         (("drop C", 2), ("C standard", 2), ("B standard", 1), ("drop B", 1), ("D standard", 1)),
         (("aeolian", 3), ("phrygian", 2), ("blues", 2), ("locrian", 1), ("harmonic minor", 1)),
         (("halftime", 0.1, 0.35, 1.5), ("backbeat", 0.55, 0.2, 0.8), ("dbeat", 0.8, 0.12, 0.4),
