@@ -1,4 +1,8 @@
-"""``riffforge generate``: one riff to a MIDI file (and a piano-roll PNG) from the default model or ``--model``.
+"""``riffforge generate``: riffs to MIDI files (and piano-roll PNGs) from the default model or ``--model``.
+
+``--count N`` samples N riffs (Magenta's ``music_vae_generate --num_outputs``): ``--out riff.mid`` becomes
+``riff_1.mid`` .. ``riff_N.mid`` (``--png`` likewise); with ``--seed S`` they use seeds S .. S+N-1, so every one
+can be regenerated alone.
 
 Uses exactly what the sidecar uses (:func:`riffforge.runtime.load_generator`): the MusicVAE bundles in
 ``--model DIR`` (a bundle or a folder of bundles), else the packaged default models, else the procedural
@@ -24,6 +28,14 @@ def add_arguments(parser) -> None:
     parser.add_argument("--model", type=Path, default=None, help="model bundle directory (default: packaged)")
     parser.add_argument("--out", type=Path, default=Path("riff.mid"), help="MIDI file to write")
     parser.add_argument("--png", type=Path, default=None, help="piano-roll PNG to write")
+    parser.add_argument("--count", type=int, default=1, help="how many riffs to sample (files get _1.._N)")
+
+
+def _numbered(path, k: int, count: int):
+    """``riff.mid`` -> ``riff_3.mid`` when several riffs are written (None stays None)."""
+    if path is None or count == 1:
+        return path
+    return path.with_name(f"{path.stem}_{k}{path.suffix}")
 
 
 def run(args) -> int:
@@ -31,16 +43,22 @@ def run(args) -> int:
     from ..generation import RiffRequest, RiffRequestError
     from ..runtime import BundleError, load_generator
 
+    if args.count < 1:
+        raise CliError(f"--count {args.count}: must be 1 or more")
     try:
-        request = RiffRequest(intensity=args.intensity, style=args.style, bars=args.bars, tempo=args.tempo,
-                              key=args.key, mode=args.mode, seed=args.seed, temperature=args.temperature,
-                              instruments=tuple(s.strip() for s in args.instruments.split(",") if s.strip()))
         generator = load_generator(args.model)
-        riff = generator.generate(request)
+        riffs = []
+        for k in range(args.count):
+            seed = None if args.seed is None else args.seed + k
+            request = RiffRequest(intensity=args.intensity, style=args.style, bars=args.bars, tempo=args.tempo,
+                                  key=args.key, mode=args.mode, seed=seed, temperature=args.temperature,
+                                  instruments=tuple(s.strip() for s in args.instruments.split(",") if s.strip()))
+            riffs.append(generator.generate(request))
     except (RiffRequestError, BundleError) as exc:
         raise CliError(str(exc)) from None
     from ..music.files import riff_summary, write_riff_files
 
-    written = write_riff_files(riff, args.out, args.png)
-    print(f"{riff_summary(riff)}; model {riff.model_id} -> {', '.join(written)}")
+    for k, riff in enumerate(riffs, 1):
+        written = write_riff_files(riff, _numbered(args.out, k, args.count), _numbered(args.png, k, args.count))
+        print(f"{riff_summary(riff)}; model {riff.model_id} -> {', '.join(written)}")
     return 0
