@@ -72,33 +72,28 @@ def acceptance(rows):
 
 
 def real_metal(per_style: int):
-    """The corpus's real-Metal figures per style beside the reference; one check per style."""
-    from riffforge.metrics.metal import PHRASE_FIGURES, WINDOW_FIGURES, phrase_figures, riff_window_figures, summarize_figures
+    """The corpus's real-Metal figures per style beside the reference; one check per style (the summaries
+    and their formatting are the evaluation's, riffforge.evaluation.real_metal)."""
+    from riffforge.evaluation.real_metal import FIGURES, format_summary, source_summary
     from riffforge.metrics.reference import SOURCE, inside, reference
 
     lines, checks = [SOURCE, ""], []
-    labels = dict(WINDOW_FIGURES + PHRASE_FIGURES)
+    labels = dict(FIGURES)
     for style in STYLES:
         windows, phrases = [], []
         for i in range(per_style):
             x = random.Random(f"bench-metal-real/{style}/{i}").random()
-            windows += riff_window_figures(generate(style, x, bars=2, seed=200_000 + i))
+            windows.append(generate(style, x, bars=2, seed=200_000 + i))
             if i < per_style // 4:
-                phrases.append(phrase_figures(generate(style, x, bars=8, seed=300_000 + i)))
-        summary = summarize_figures(windows)
-        summary.update(summarize_figures(phrases, [k for k, _ in PHRASE_FIGURES]))
+                phrases.append(generate(style, x, bars=8, seed=300_000 + i))
+        summary = source_summary(windows, phrases)
         lines.append(f"-- {style}")
         outside = []
         for key, s in summary.items():
             ref = reference(style, key)
             ok = inside(style, key, s)
-            if "rate" in s:
-                got, want = f"{s['rate']:.2f}", f"{ref['rate']:.2f}"
-            else:
-                got = f"{s['median']:.2f} [{s['q1']:.2f}-{s['q3']:.2f}]"
-                want = f"{ref['median']:.2f} [{ref['q1']:.2f}-{ref['q3']:.2f}]"
-            lines.append(f"   {labels[key]:<52s} {got:>22s}  real {want:>22s}  {ref['basis']:<22s} "
-                         f"{'inside' if ok else 'OUTSIDE' if ok is False else '-'}")
+            lines.append(f"   {labels[key]:<52s} {format_summary(s, key):>22s}  real {format_summary(ref, key):>22s}  "
+                         f"{ref['basis']:<22s} {'inside' if ok else 'OUTSIDE' if ok is False else '-'}")
             if ok is False:
                 outside.append(key)
         checks.append((f"{style}: every real-Metal figure inside the reference range", ", ".join(outside) or "all",

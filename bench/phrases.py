@@ -31,9 +31,9 @@ def note_name(pitch: int) -> str:
 
 def draw(ax_mel, ax_drums, riff, title: str) -> None:
     total = riff.bars * 16
-    for name, colour, offset in (("guitar", GUITAR, 0.0), ("bass", BASS, 0.0)):
+    for name, colour in (("guitar", GUITAR), ("bass", BASS)):
         for n in riff.notes(name):
-            ax_mel.add_patch(_rect(n.start, n.pitch - 0.4 + offset, n.length, 0.8, colour))
+            ax_mel.add_patch(_rect(n.start, n.pitch - 0.4, n.length, 0.8, colour))
     pitches = [n.pitch for k in ("guitar", "bass") for n in riff.notes(k)] or [40]
     lo, hi = min(pitches) - 2, max(pitches) + 2
     ax_mel.set_ylim(lo, hi)

@@ -4,7 +4,8 @@ import numpy as np
 import pytest
 
 from riffforge.configs import get_config
-from riffforge.corpus.extract import extract_melodies, root_line_controls
+from riffforge.corpus.extract import extract_melodies
+from riffforge.encoding.chords import root_line_controls
 from riffforge.encoding import melody as mel_enc
 from riffforge.generation import RiffRequest
 from riffforge.metrics.metal import phrase_figures, window_figures

@@ -93,34 +93,6 @@ def extract_drum_tracks(
 MELODY_VOICES = ("root", "top")
 
 
-def root_line_controls(notes: Sequence[Note4], total_steps: int) -> List[int]:
-    """Per step, the 49-class chord control of a guitar track's root line: the pitch class of its lowest
-    sounding note (else of its latest onset), held through rests, 0 before its first note.
-
-    A power chord has no third, so the control uses the major-triad slot of the root
-    (:func:`riffforge.encoding.chords.class_of`): a model conditioned on it (Magenta's
-    ``cat-mel_2bar_med_chords`` pattern) learns "the guitar's root is r" per step.
-    """
-    from ..encoding.chords import MAJOR, class_of
-
-    low = [None] * total_steps
-    starts = {}
-    for s, e, p, _v in notes:
-        if s >= total_steps:
-            continue
-        starts[s] = min(p, starts.get(s, p))
-        for t in range(s, min(e, total_steps)):
-            if low[t] is None or p < low[t]:
-                low[t] = p
-    out, last = [], None
-    for t in range(total_steps):
-        if t in starts:
-            last = starts[t]
-        pitch = low[t] if low[t] is not None else last
-        out.append(0 if pitch is None else class_of(pitch % 12, MAJOR))
-    return out
-
-
 def _melody_notes(notes: Sequence[Note4]) -> List[Note4]:
     return [n for n in notes if mel_enc.MIN_PITCH <= n[2] <= mel_enc.MAX_PITCH]
 

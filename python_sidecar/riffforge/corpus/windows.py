@@ -13,6 +13,7 @@ from typing import Dict, List, Optional, Sequence, Tuple
 import numpy as np
 
 from ..encoding import melody as mel_enc
+from ..encoding.chords import root_line_controls
 from . import extract
 from .midi import SourceError, Section, parse_midi_bytes, read_sections
 from .sources import read_bytes
@@ -101,7 +102,7 @@ def _section_windows(section: Section, opts: WindowOptions, result: FileResult):
             guitars = section.tracks.get("guitar", [])
             if not guitars:  # no guitar to take the root line from: the section gives no windows
                 return
-            chords = extract.root_line_controls(guitars[0].notes, section.total_steps)
+            chords = root_line_controls(guitars[0].notes, section.total_steps)
         else:
             chords = section_chords(section)
         if chords is None:

@@ -8,7 +8,7 @@ Class 0 is "no chord" (``N.C.``); ``1 + 12 * quality + root`` otherwise, quality
 from __future__ import annotations
 
 import re
-from typing import Tuple
+from typing import Iterable, List, Optional, Sequence, Tuple
 
 NO_CHORD = "N.C."
 NUM_CLASSES = 49
@@ -70,3 +70,32 @@ def decode_chord(cls: int) -> str:
         return NO_CHORD
     root, quality = root_and_quality(cls)
     return PITCH_CLASS_NAMES[root] + QUALITIES[quality]
+
+
+def root_line_controls(notes: Iterable[Sequence[int]], total_steps: int) -> List[int]:
+    """Per step, the 49-class chord control of a guitar part's root line: the pitch class of its lowest
+    sounding note (else of its latest onset), held through rests, 0 before its first note. ``notes`` are
+    ``(start, end, pitch, ...)`` in steps: a MIDI track's notes when a corpus is built, the decoded guitar
+    line when the runtime conditions the bass on it, so both see the same control.
+
+    A power chord has no third, so the control uses the major-triad slot of the root (:func:`class_of`): a
+    model conditioned on it (Magenta's ``cat-mel_2bar_med_chords`` pattern) learns "the guitar's root is r"
+    per step.
+    """
+    low: List[Optional[int]] = [None] * total_steps
+    starts = {}
+    for n in notes:
+        s, e, p = int(n[0]), int(n[1]), int(n[2])
+        if s >= total_steps:
+            continue
+        starts[s] = min(p, starts.get(s, p))
+        for t in range(s, min(e, total_steps)):
+            if low[t] is None or p < low[t]:
+                low[t] = p
+    out, last = [], None
+    for t in range(total_steps):
+        if t in starts:
+            last = starts[t]
+        pitch = low[t] if low[t] is not None else last
+        out.append(0 if pitch is None else class_of(pitch % 12, MAJOR))
+    return out

@@ -29,7 +29,7 @@ import math
 import statistics
 from typing import Dict, Iterable, List, Optional, Sequence
 
-from ..music.riff import Riff
+from ..music.riff import Note, Riff
 from .rhythm import blast_bars
 from .view import RiffView
 
@@ -68,7 +68,7 @@ def windows(riff: Riff, bars: int = WINDOW_BARS) -> List[Riff]:
     out = []
     for w in range(riff.bars // bars):
         lo, hi = w * bars * spb, (w + 1) * bars * spb
-        tracks = {name: [n.__class__(n.start - lo, min(n.length, hi - n.start), n.pitch, n.velocity)
+        tracks = {name: [Note(n.start - lo, min(n.length, hi - n.start), n.pitch, n.velocity)
                          for n in notes if lo <= n.start < hi]
                   for name, notes in riff.tracks.items()}
         out.append(Riff(tempo=riff.tempo, bars=bars, key=riff.key, mode=riff.mode, style=riff.style,

@@ -54,8 +54,7 @@ class ModelGenerator:
 
     def __init__(self, bundles: Sequence[Bundle], candidates: int = 3, latent_noise: float = 0.8,
                  intensity_gain: Union[float, Tuple[float, float]] = (1.5, 3.0), temperature_range: Tuple[float, float] = (0.1, 0.8),
-                 style_gain: float = 3.0, bass_from: str = "code", drum_candidates: int = 2,
-                 lock_weight: float = 2.0):
+                 style_gain: float = 3.0, bass_from: str = "code", drum_candidates: int = 2):
         if not bundles:
             raise ValueError("ModelGenerator needs at least one bundle")
         self.bundles = list(bundles)
@@ -76,7 +75,6 @@ class ModelGenerator:
                              "or 'encode' (bass model encodes the decoded guitar line)")
         self.bass_from = bass_from
         self.drum_candidates = max(1, int(drum_candidates))
-        self.lock_weight = float(lock_weight)
         self._cache: Dict = {}
         self.temperature_range = (float(temperature_range[0]), float(temperature_range[1]))
         self.model_id = "+".join(b.model_id for b in ([self.band] if self.band else list(self.parts.values())))
@@ -267,8 +265,7 @@ class ModelGenerator:
         pick_g = self._pick(g, res[:, :n_guitar].T[:, :, None], ("guitar",), x, None, request.style)
         onsets = res[:, pick_g] >= 2
         drum_cands = res[:, m:].T[:, :, None]                                        # [n_drums, T, 1]
-        kicks = (drum_cands[:, :, 0] & 1) > 0
-        bonus = self.lock_weight * (kicks & onsets[None]).sum(1) / max(1, onsets.sum())
+        bonus = lock_bonus(drum_cands[:, :, 0], onsets)
         bonus = self._vocabulary_bonus(request.style, drum_cands, ("drums",), bonus)
         best = self._pick(d, drum_cands, ("drums",), x, bonus, request.style)
         drums = self._keep_vocabulary(d, request.style, x, temperature, rng, res[:, m + best], noise_d[best])
@@ -336,12 +333,7 @@ class ModelGenerator:
             guitar_onsets = (out["guitar"] >= 2) if "guitar" in out else None
 
             def sync_bonus(classes: np.ndarray) -> Optional[np.ndarray]:
-                if guitar_onsets is None:
-                    return None
-                g = guitar_onsets[: classes.shape[1]]
-                kicks = (classes[:, : len(g), 0] & 1) > 0
-                both = (kicks & g[None]).sum(1)
-                return 2.0 * both / max(1, g.sum())
+                return None if guitar_onsets is None else lock_bonus(classes[:, :, 0], guitar_onsets)
 
             out["drums"] = self._chunks(self.parts["drums"], request, x, temperature, rng, sync_bonus)[:, 0]
         return out
@@ -521,6 +513,15 @@ def compose(chunks: Sequence[np.ndarray], plan, drums: bool = False, bar_steps: 
         for c, bar in (a, b):
             out.append(np.asarray(chunks[c])[bar * bar_steps:(bar + 1) * bar_steps])
     return np.concatenate(out)
+
+
+def lock_bonus(drum_classes: np.ndarray, onsets: np.ndarray) -> np.ndarray:
+    """Candidate bonus for drums [N, T] locked to the guitar: 2 x the share of the guitar's onset steps
+    (``onsets`` [T'], bool) that have a kick (Magenta kit bit 0); compared over the shorter of the two."""
+    t = min(drum_classes.shape[1], len(onsets))
+    g = np.asarray(onsets[:t])
+    kicks = (np.asarray(drum_classes)[:, :t] & 1) > 0
+    return 2.0 * (kicks & g[None]).sum(1) / max(1, g.sum())
 
 
 def blast_bar_counts(drum_classes: np.ndarray, bar_steps: int = 16) -> np.ndarray:

@@ -152,17 +152,12 @@ def render_guitar(triples, shift: int, lo: int, hi: int, anchor: int, velocity: 
 
 
 def root_controls(classes: Sequence[int], depth: int) -> np.ndarray:
-    """One-hot chord controls [T, depth] from decoded guitar classes: per step the pitch class of the guitar's
-    root line (held through rests, "no chord" before its first note) in the major-triad slot, exactly as the
-    guitar-conditioned bass corpus was built (:func:`riffforge.corpus.extract.root_line_controls`)."""
-    out = np.zeros((len(classes), depth), np.float32)
-    current = 0
-    for t, c in enumerate(classes):
-        c = int(c)
-        if c >= mel_enc.NUM_SPECIAL:
-            current = 1 + (c - mel_enc.NUM_SPECIAL + mel_enc.MIN_PITCH) % 12  # class_of(pc, major)
-        out[t, current] = 1.0
-    return out
+    """One-hot chord controls [T, depth] from decoded guitar classes: the guitar's root line per step, built
+    by the same :func:`riffforge.encoding.chords.root_line_controls` as the guitar-conditioned bass corpus."""
+    from ..encoding import one_hot
+    from ..encoding.chords import root_line_controls
+
+    return one_hot(np.array(root_line_controls(melody_triples(classes), len(classes))), depth)
 
 
 _CLASS_PITCHES: List[Tuple[int, ...]] = [tuple(sorted(drum_enc.decode_drums([c])[0]))
