@@ -215,3 +215,71 @@ def test_init_from_a_bundle_fine_tunes(tmp_path, capsys):
     capsys.readouterr()
     assert _export(run, tmp_path / "models" / "my-guitar", "--role", "guitar") == 0
     assert load_bundle(tmp_path / "models" / "my-guitar").metadata["steps"] == 32
+
+
+# -- corpus build: console and report agree, no warning noise --------------------------------------
+def _beat(path: Path, velocity: int, bars: int = 4) -> Path:
+    """A 4-bar rock beat on channel 10 (kick 1 and 3, snare 2 and 4, eighth hi-hats) at ``velocity``."""
+    import mido
+
+    mid = mido.MidiFile(ticks_per_beat=480)
+    track = mido.MidiTrack()
+    mid.tracks.append(track)
+    events = []
+    for q in range(bars * 4):
+        for e in range(2):
+            t = q * 480 + e * 240
+            events.append((t, 42))
+            if e == 0:
+                events.append((t, 36 if q % 2 == 0 else 38))
+    messages = sorted([(t, 1, p, velocity) for t, p in events] + [(t + 60, 0, p, 0) for t, p in events])
+    now = 0
+    for t, on, pitch, vel in messages:
+        track.append(mido.Message("note_on" if on else "note_off", channel=9, note=pitch, velocity=vel,
+                                  time=t - now))
+        now = t
+    mid.save(path)
+    return path
+
+
+def test_corpus_counts_add_up_when_a_file_only_repeats_another(tmp_path, capsys):
+    src = tmp_path / "midi"
+    src.mkdir()
+    _beat(src / "a.mid", 100)
+    _beat(src / "b.mid", 80)  # different bytes, the same drum windows (velocity is not encoded)
+    assert main(["corpus", "build", str(src), "--kind", "drums", "--out", str(tmp_path / "c"), "--no-progress",
+                 "--jobs", "1"]) == 0
+    out = capsys.readouterr().out
+    manifest = json.loads((tmp_path / "c" / "manifest.json").read_text())
+    counts = manifest["counts"]
+    assert counts["files_found"] == 2
+    assert counts["files_with_windows"] == 1 and counts["files_skipped"] == 1
+    assert "from 1 of 2 files" in out and "1 skipped" in out
+    assert [s["reason"] for s in manifest["skipped"]] == ["every window duplicates an earlier file's"]
+    report = (tmp_path / "c" / "report.md").read_text()
+    assert "| files that gave windows | 1 |" in report and "every window duplicates" in report
+
+
+def test_corpus_build_prints_no_ffmpeg_warning(tmp_path):
+    import subprocess
+    import sys
+
+    src = tmp_path / "midi"
+    src.mkdir()
+    _beat(src / "a.mid", 100)
+    proc = subprocess.run([sys.executable, "-m", "riffforge", "corpus", "build", str(src), "--kind", "drums",
+                           "--out", str(tmp_path / "c"), "--no-progress"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "ffmpeg" not in proc.stderr and "Warning" not in proc.stderr, proc.stderr
+
+
+def test_progress_bars_stay_out_of_logs(tmp_path):
+    """Bars show on a terminal; a command whose output goes to a file or pipe writes none."""
+    import subprocess
+    import sys
+
+    run = _run(tmp_path / "drums-run", "tiny-drums_2bar")
+    proc = subprocess.run([sys.executable, "-m", "riffforge", "export", str(run), "--out", str(tmp_path / "b"),
+                           "--calibration-samples", "16"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    assert "%|" not in proc.stderr and "it/s" not in proc.stderr and "riff/s" not in proc.stderr, proc.stderr

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import importlib
 import sys
+import warnings
 from typing import List, Optional
 
 from .. import __version__
@@ -48,6 +49,8 @@ def _build_parser(only: Optional[str]) -> argparse.ArgumentParser:
 
 def main(argv: Optional[List[str]] = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    # note-seq imports pydub, which warns at import that ffmpeg is missing; nothing here decodes audio files
+    warnings.filterwarnings("ignore", message="Couldn't find ffmpeg or avconv", category=RuntimeWarning)
     chosen = next((a for a in argv if not a.startswith("-")), None)
     known = {name for name, _, _ in COMMANDS}
     parser = _build_parser(chosen if chosen in known else None)

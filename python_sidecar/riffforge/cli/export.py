@@ -159,7 +159,9 @@ def export(run_dir: Path, out: Path, role: Optional[str] = None, corpus: Optiona
     except ImportError:  # pragma: no cover - the metrics module ships with the package
         riff_energy = None
         report["energy_metric"] = "riffforge.runtime.control.class_energy"
-    with tqdm(total=calibration_samples, unit="riff", desc="calibrate", disable=not progress) as bar:
+    # disable=None: bars on a terminal only, nothing in a log file or pipe
+    with tqdm(total=calibration_samples, unit="riff", desc="calibrate",
+              disable=None if progress else True) as bar:
         controls = calibrate_from_samples(MusicVAE(config, weights), heads, n=calibration_samples,
                                           riff_energy=riff_energy, progress=bar.update)
     report["controls_from"] = "model samples"
@@ -179,7 +181,7 @@ def export(run_dir: Path, out: Path, role: Optional[str] = None, corpus: Optiona
         styles = [_style_of(str(sources[i].get("file", "")), STYLES) if 0 <= i < len(sources) else None
                   for i in sub.source_ids.tolist()]
         model = MusicVAE(config, weights)
-        with tqdm(total=len(sub), unit="ex", desc="controls", disable=not progress) as bar:
+        with tqdm(total=len(sub), unit="ex", desc="controls", disable=None if progress else True) as bar:
             corpus_controls = compute_controls(model, sub.inputs, sub.targets, heads, sub.lengths, sub.controls,
                                                styles, progress=bar.update)
         # the corpus direction and style centroids win; energy deciles stay on the model-sample scale

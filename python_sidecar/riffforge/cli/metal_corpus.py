@@ -92,7 +92,7 @@ def run(args: argparse.Namespace) -> int:
     chunks = [(str(out), width, plans[i:i + _CHUNK], i) for i in range(0, len(plans), _CHUNK)]
     t0 = time.perf_counter()
     rows: List[Dict] = []
-    bar = tqdm(total=args.count, unit="riff", desc="metal-corpus", disable=args.no_progress)
+    bar = tqdm(total=args.count, unit="riff", desc="metal-corpus", disable=True if args.no_progress else None)
     if args.jobs == 1:
         for chunk in chunks:
             rows += _work(chunk)

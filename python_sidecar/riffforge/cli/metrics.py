@@ -85,7 +85,7 @@ def run(args: argparse.Namespace) -> int:
     if not files:
         raise CliError(f"{args.path}: no .mid/.midi files found")
     rows, errors = [], []
-    for path in tqdm(files, desc="metrics", unit="file", disable=len(files) < 50, leave=False):
+    for path in tqdm(files, desc="metrics", unit="file", disable=True if len(files) < 50 else None, leave=False):
         try:
             row = measure_file(path)
         except (RiffError, OSError) as exc:

@@ -125,7 +125,7 @@ def sample_sources(sources: Sequence[Source], opts: EvalOptions):
     total = len(sources) * len(opts.styles) * len(opts.intensities) * opts.per_intensity
     samples: Dict[str, Dict[str, list]] = {}
     rows: Dict[str, Dict[str, list]] = {}
-    with tqdm(total=total, unit="riff", desc="sampling", disable=not opts.progress) as bar:
+    with tqdm(total=total, unit="riff", desc="sampling", disable=None if opts.progress else True) as bar:
         for src in sources:
             for si, style in enumerate(opts.styles):
                 riffs, metrics = [], []

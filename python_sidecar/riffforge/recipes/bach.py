@@ -107,7 +107,7 @@ def write_chorales(out: Path, limit: Optional[int] = None, progress: bool = True
 
     paths = chorale_paths()[: limit or None]
     written = skipped = 0
-    for path in tqdm(paths, unit="score", desc="bach chorales", disable=not progress):
+    for path in tqdm(paths, unit="score", desc="bach chorales", disable=None if progress else True):
         target = Path(out) / (path.stem.replace(".", "_") + ".mid")
         if target.exists():
             written += 1

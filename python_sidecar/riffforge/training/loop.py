@@ -236,7 +236,7 @@ def run_training(opts: TrainOptions) -> Dict:
     from tqdm import tqdm
 
     bar = tqdm(total=opts.steps, initial=run_steps, desc=f"train {config.name}", unit="step",
-               disable=not opts.progress, dynamic_ncols=True)
+               disable=None if opts.progress else True, dynamic_ncols=True)
     window: Dict[str, float] = {}
     count = 0
     started = time.time()
