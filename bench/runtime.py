@@ -67,13 +67,14 @@ def build_bundles(work: Path):
     for name, role in (("cat-drums_2bar_small", "drums"), ("cat-mel_2bar_small", "guitar")):
         import_magenta(FIXTURES / name / "checkpoint", name, work / f"run-{name}")
     export(work / "run-cat-drums_2bar_small", work / "drums" / "drums", progress=False)
-    # a style-labelled Metal drum corpus (procedural riffs, file names carry the style) for corpus controls
+    # a style-labelled Metal drum corpus (procedural riffs, labelled by metal-corpus' styles.csv) for corpus controls
     metal, corpus = work / "metal-midi", work / "metal-corpus"
     env = dict(os.environ, PYTHONPATH=str(REPO / "python_sidecar"))
     subprocess.run([sys.executable, "-m", "riffforge", "metal-corpus", "--out", str(metal), "--count", "1200",
                     "--bars", "2", "--jobs", "1", "--no-progress"], check=True, env=env, capture_output=True)
     subprocess.run([sys.executable, "-m", "riffforge", "corpus", "build", str(metal), "--kind", "drums", "--out",
-                    str(corpus), "--jobs", "1", "--no-progress"], check=True, env=env, capture_output=True)
+                    str(corpus), "--manifest", str(metal / "styles.csv"), "--jobs", "1", "--no-progress"], check=True,
+                   env=env, capture_output=True)
     export(work / "run-cat-drums_2bar_small", work / "drums-corpus" / "drums", corpus=corpus, progress=False)
     # the band of three conditioned models, each with controls from its part of the same Metal riffs
     band_parts = work / "parts-corpus"
@@ -81,8 +82,8 @@ def build_bundles(work: Path):
     for role in ("guitar", "bass"):
         mc = work / f"metal-{role}-corpus"
         subprocess.run([sys.executable, "-m", "riffforge", "corpus", "build", str(metal), "--kind", "melody",
-                        "--melody-from", role, "--out", str(mc), "--jobs", "1", "--no-progress"], check=True, env=env,
-                       capture_output=True)
+                        "--melody-from", role, "--out", str(mc), "--manifest", str(metal / "styles.csv"), "--jobs",
+                        "1", "--no-progress"], check=True, env=env, capture_output=True)
         export(work / "run-cat-mel_2bar_small", band_parts / role, role=role, corpus=mc, progress=False)
     cfg = get_config("band-trio_2bar")
     save_bundle(work / "band" / "band", cfg, random_canonical_weights(cfg, seed=1), role="band",

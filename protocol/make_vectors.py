@@ -70,7 +70,16 @@ def capabilities() -> dict:
         "max_datagram": 8192,
         "modes": ["aeolian", "phrygian", "locrian", "harmonic minor", "phrygian dominant", "hungarian minor",
                   "diminished", "blues"],
+        "unsteered_styles": [],
     }
+
+
+def model_capabilities() -> dict:
+    """A sidecar serving bundles fine-tuned on a corpus that labelled only thrash, death, doom and groove."""
+    caps = capabilities()
+    caps["model_ids"] = ["my-guitar", "my-bass", "my-drums"]
+    caps["unsteered_styles"] = ["black", "djent"]
+    return caps
 
 
 def small_riff() -> dict:
@@ -141,6 +150,8 @@ def build() -> dict:
     files["hello"] = ("The sidecar's first message, sent to 127.0.0.1:<host-port> after the READY line.", [
         vector("hello_procedural", "hello", [t, "1.0", "0.1.0", pack(caps)],
                "procedural sidecar 0.1.0 speaking protocol 1.0", {3: caps}),
+        vector("hello_model_unsteered", "hello", [t, "1.0", "0.1.0", pack(model_capabilities())],
+               "a sidecar serving its own bundles, which cannot steer black and djent", {3: model_capabilities()}),
     ])
     files["connect"] = ("A host that missed hello asks for it.", [
         vector("connect", "connect", [t, "0.1.0"], "host 0.1.0 asks for hello"),

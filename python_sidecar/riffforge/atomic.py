@@ -18,7 +18,10 @@ PathLike = Union[str, Path]
 def atomic_write(path: PathLike, write: Callable[[BinaryIO], Any]) -> Path:
     """Call ``write(handle)`` on a temp file next to ``path`` and rename it to ``path`` (mode 0644).
 
-    Creates ``path``'s folder when missing."""
+    Creates ``path``'s folder when missing. A URL path (``corpus.storage.UrlPath``) writes itself: its Beam
+    filesystem stores the bytes under a temporary name and renames it into place."""
+    if hasattr(path, "atomic_write"):
+        return path.atomic_write(write)
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=str(path.parent))

@@ -19,6 +19,10 @@ def save_figure(fig, path: Path, dpi: int, **tight_layout) -> Path:
     """Lay out ``fig`` (``tight_layout`` keyword arguments, e.g. ``rect``), write it to ``path`` (parent
     folders created) and close it."""
     fig.tight_layout(**tight_layout)
+    if hasattr(path, "atomic_write"):  # a URL (corpus.storage.UrlPath): written through its Beam filesystem
+        path.atomic_write(lambda handle: fig.savefig(handle, dpi=dpi, format=path.suffix.lstrip(".")))
+        pyplot().close(fig)
+        return path
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     fig.savefig(path, dpi=dpi)

@@ -63,6 +63,9 @@ class Capabilities:
     instruments: Tuple[str, ...] = INSTRUMENTS
     max_bars: int = MAX_BARS
     extra: dict = field(default_factory=dict)
+    #: styles a request may ask for but the generator cannot steer towards (a model bundle without that
+    #: style's centroid decodes them from its prior, not pushed towards the style); the procedural generator steers all
+    unsteered_styles: Tuple[str, ...] = ()
 
 
 class Generator(Protocol):

@@ -8,7 +8,9 @@
 # What is compiled, each a separate assembly as in Unity:
 #   UnityEngine.dll, UnityEditor.dll        the stand-ins (real 2021.3 signatures, no behaviour)
 #   RiffForge.Core.dll                      unity_package/Runtime/Core (engine-free)
-#   RiffForge.Runtime.dll                   unity_package/Runtime minus Core, Editor on Linux (UNITY_EDITOR)
+#   RiffForge.Engine.dll                    unity_package/Runtime/Engine (in-engine generation; engine-free, unsafe)
+#   api-levels/RiffForge.Engine.<level>.dll the same per API compatibility level's symbols (compile only)
+#   RiffForge.Runtime.dll                   unity_package/Runtime minus Core and Engine, Editor on Linux (UNITY_EDITOR)
 #   RiffForge.Runtime.Player.dll            the same for a Linux player (no UNITY_EDITOR, no UnityEditor reference)
 #   RiffForge.Editor.dll                    unity_package/Editor
 #   RiffForge.Samples[.Player].dll          unity_package/Samples~/* scripts (as Assembly-CSharp would)
@@ -44,7 +46,7 @@ fi
 mkdir -p "$BIN"
 MCS=(mcs -langversion:7.2 -debug -nowarn:1591 -nologo)
 STRICT=(-warnaserror+)
-runtime_sources() { find "$PKG/Runtime" -name '*.cs' -not -path "$PKG/Runtime/Core/*" | sort; }
+runtime_sources() { find "$PKG/Runtime" -name '*.cs' -not -path "$PKG/Runtime/Core/*" -not -path "$PKG/Runtime/Engine/*" | sort; }
 
 echo "[unity] compiling the UnityEngine / UnityEditor stand-ins"
 # CS0067: a stand-in event is never raised (Unity raises it natively).
@@ -56,6 +58,35 @@ mkdir -p "$BIN/unity6"
 "${MCS[@]}" -nowarn:0067 -target:library -define:"UNITY_2023_1_OR_NEWER;UNITY_6000_0_OR_NEWER" -out:"$BIN/unity6/UnityEditor.dll" -r:"$BIN/unity6/UnityEngine.dll" -recurse:"$STUBS/UnityEditor/*.cs"
 echo "[unity] compiling RiffForge.Core"
 "${MCS[@]}" "${STRICT[@]}" -target:library -out:"$BIN/RiffForge.Core.dll" -recurse:"$PKG/Runtime/Core/*.cs"
+# RiffForge.Engine has its own asmdef (allowUnsafeCode, noEngineReferences): one assembly for every flavour, as
+# Unity compiles it without UnityEngine, so no build target's symbols change it. Optimised (-optimize+), as
+# tests/csharp/run.sh and bench/engine.py compile it; System.Numerics holds the Vector4 its decoder computes with.
+echo "[unity] compiling RiffForge.Engine"
+"${MCS[@]}" "${STRICT[@]}" -unsafe -optimize+ -target:library -out:"$BIN/RiffForge.Engine.dll" -r:"$BIN/RiffForge.Core.dll" -r:System.Numerics.dll -recurse:"$PKG/Runtime/Engine/*.cs"
+# The symbols that do change it are the API compatibility level's (LstmDecoder.cs): at .NET Framework Unity
+# defines NET_4_6 and references no System.Numerics.dll
+# (https://docs.unity3d.com/2022.3/Documentation/Manual/dotnetProfileAssemblies.html), and the decoder takes its
+# scalar path; at .NET Standard (NET_STANDARD_2_1, NET_STANDARD) everything is referenced and it uses Vector4; a
+# Unity compile with neither symbol takes the scalar path. Each compiled here (compile only; at .NET Framework
+# with only Unity's default references there that Debian's Mono has); tests/csharp/run.sh runs the engine tests
+# against the .NET Framework build.
+COMMON_ENGINE="UNITY_5_3_OR_NEWER;UNITY_2021_3_OR_NEWER"
+echo "[unity] compiling RiffForge.Engine at each API compatibility level (.NET Framework, .NET Standard, neither symbol)"
+mkdir -p "$BIN/api-levels"
+UNITY_FW_REFS=(-noconfig -r:System.dll -r:System.Core.dll -r:System.Xml.dll)
+for level in "net-framework|NET_4_6" "net-standard|NET_STANDARD_2_1;NET_STANDARD" "no-level-symbol|"; do
+  name="${level%%|*}" symbols="${level#*|}" refs=("${UNITY_FW_REFS[@]}") vector4=no
+  case "$name" in net-standard) refs=(-r:System.Numerics.dll) vector4=yes ;; esac
+  dll="$BIN/api-levels/RiffForge.Engine.$name.dll"
+  "${MCS[@]}" "${STRICT[@]}" -unsafe -optimize+ "${refs[@]}" -define:"$COMMON_ENGINE${symbols:+;$symbols}" -target:library \
+    -out:"$dll" -r:"$BIN/RiffForge.Core.dll" -recurse:"$PKG/Runtime/Engine/*.cs"
+  # the path taken: only the Vector4 build names System.Numerics (its assembly reference)
+  if grep -q 'System\.Numerics' "$dll"; then uses=yes; else uses=no; fi
+  if [ "$uses" != "$vector4" ]; then
+    echo "run_unity_layer.sh: RiffForge.Engine at $name: System.Numerics referenced: $uses, expected $vector4 (see LstmDecoder.cs)" >&2
+    exit 1
+  fi
+done
 # The Unity layer (Runtime + samples, and Editor/ for Editor flavours) is compiled once per build target, with
 # the scripting symbols Unity defines there (platform #define directives:
 # https://docs.unity3d.com/2021.1/Documentation/Manual/PlatformDependentCompilation.html ; version symbols
@@ -96,14 +127,14 @@ compile_flavour() {
   case ";$symbols;" in *";UNITY_6000_0_OR_NEWER;"*) stubs="$BIN/unity6" ;; esac
   case ";$symbols;" in *";UNITY_EDITOR;"*) editor_refs=(-r:"$stubs/UnityEditor.dll") ;; esac
   "${MCS[@]}" "${STRICT[@]}" -target:library -define:"$symbols" -out:"$out.dll" \
-    -r:"$stubs/UnityEngine.dll" "${editor_refs[@]}" -r:"$BIN/RiffForge.Core.dll" "${RUNTIME_SRC[@]}"
+    -r:"$stubs/UnityEngine.dll" "${editor_refs[@]}" -r:"$BIN/RiffForge.Core.dll" -r:"$BIN/RiffForge.Engine.dll" "${RUNTIME_SRC[@]}"
   if [ "${#editor_refs[@]}" -gt 0 ]; then
     "${MCS[@]}" "${STRICT[@]}" -target:library -define:"$symbols" -out:"$dir/RiffForge.Editor$suffix.dll" \
       -r:"$stubs/UnityEngine.dll" -r:"$stubs/UnityEditor.dll" -r:"$BIN/RiffForge.Core.dll" -r:"$out.dll" "${EDITOR_SRC[@]}"
   fi
   if [ "${#SAMPLE_SRC[@]}" -gt 0 ]; then
     "${MCS[@]}" "${STRICT[@]}" -target:library -define:"$symbols" -out:"$dir/RiffForge.Samples$suffix.dll" \
-      -r:"$stubs/UnityEngine.dll" "${editor_refs[@]}" -r:"$BIN/RiffForge.Core.dll" -r:"$out.dll" "${SAMPLE_SRC[@]}"
+      -r:"$stubs/UnityEngine.dll" "${editor_refs[@]}" -r:"$BIN/RiffForge.Core.dll" -r:"$BIN/RiffForge.Engine.dll" -r:"$out.dll" "${SAMPLE_SRC[@]}"
   fi
 }
 
@@ -121,7 +152,7 @@ for flavour in "${FLAVOURS[@]}"; do
 done
 echo "[unity] compiling RiffForge.Unity.Tests"
 "${MCS[@]}" "${STRICT[@]}" -target:library -out:"$BIN/RiffForge.Unity.Tests.dll" -r:System.Core.dll -r:"$NUNIT_FW" \
-  -r:"$BIN/UnityEngine.dll" -r:"$BIN/UnityEditor.dll" -r:"$BIN/RiffForge.Core.dll" -r:"$BIN/RiffForge.Runtime.dll" -r:"$BIN/RiffForge.Editor.dll" \
+  -r:"$BIN/UnityEngine.dll" -r:"$BIN/UnityEditor.dll" -r:"$BIN/RiffForge.Core.dll" -r:"$BIN/RiffForge.Engine.dll" -r:"$BIN/RiffForge.Runtime.dll" -r:"$BIN/RiffForge.Editor.dll" \
   -recurse:"$ROOT/tests/csharp/unity/*.cs" -recurse:"$ROOT/tests/csharp/Support/*.cs"
 cp "$NUNIT_FW" "$BIN/"
 

@@ -84,6 +84,11 @@ def test_assemble_puts_every_platform_into_one_upm_tarball(artifacts, tmp_path):
         # Only what the artifact holds: a local build's _internal/ must not leak into the release.
         assert not any(n.startswith(f"package/Sidecar~/{platform}/_internal") for n in members)
     assert "package/Runtime/Core/Sidecar/SidecarLocator.cs" in members
+    # the in-engine runtime: its assembly and the engine models it loads
+    assert "package/Runtime/Engine/RiffForge.Engine.asmdef" in members
+    assert "package/Runtime/Engine/LstmDecoder.cs" in members
+    for name in ("metal-guitar", "metal-bass", "metal-drums"):
+        assert f"package/Runtime/Resources/RiffForgeEngine/{name}.bytes" in members
 
 
 def test_assemble_refuses_a_missing_platform(artifacts, tmp_path):

@@ -23,7 +23,8 @@ def _run(tmp_path, name="tiny-drums_2bar", seed=0):
 
 
 def _styled_corpus(root: Path, n=60):
-    """A drums corpus whose sources carry style names; 'thrash' windows are dense, 'doom' sparse."""
+    """A drums corpus whose sources are labelled (as `corpus build --manifest` writes them); 'thrash' windows are
+    dense, 'doom' sparse."""
     (root / shard_io.SHARD_DIR).mkdir(parents=True)
     rng = np.random.default_rng(0)
     targets = np.zeros((n, 32, 1), np.int64)
@@ -39,7 +40,7 @@ def _styled_corpus(root: Path, n=60):
     manifest = {"format": shard_io.FORMAT, "format_version": shard_io.FORMAT_VERSION, "kind": "drums",
                 "encoding": encoding_info("drums", 2), "shards": [{"file": name, "split": "train", "examples": n,
                                                                     "bytes": size}],
-                "sources": [{"file": "thrash/riff_001.mid"}, {"file": "doom/riff_002.mid"}]}
+                "sources": [{"file": "a/riff_001.mid", "style": "thrash"}, {"file": "b/riff_002.mid", "style": "doom"}]}
     shard_io.write_json_atomic(root / shard_io.MANIFEST, manifest)
     return root
 
@@ -58,6 +59,7 @@ def test_export_with_corpus_controls(tmp_path, capsys):
     assert md["steps"] == 123 and md["val_metrics"] == {"accuracy": 0.5}
     assert md["license"] == "CC BY 4.0" and md["attribution"] == "Groove MIDI Dataset"
     assert len(md["corpus"]["manifest_sha256"]) == 64 and md["corpus"]["styles_found"] == ["doom", "thrash"]
+    assert b.styles == ("thrash", "doom") and b.info["styles"] == ["thrash", "doom"]  # only what it can steer
     q = b.controls["energy_quantiles"]
     assert np.all(np.diff(q) >= 0)
     assert report["float16"] == report["float16_parity"]["classes_identical"]

@@ -118,8 +118,8 @@ def test_piano_roll_png_is_valid_and_shows_three_lanes_and_bars(tmp_path):
     riff = _riff("thrash", 0.7, bars=4)
     path = save_piano_roll(riff, tmp_path / "r.png")
     w, h, raw = _read_png(path.read_bytes())
-    img = render_piano_roll(riff)
-    assert img.shape == (h, w, 3)
+    assert render_piano_roll(riff).shape == (h, w, 3)  # the saved roll is the labelled one
+    img = render_piano_roll(riff, labels=False)           # bare lanes: the grid at LEFT_PX, LANE_GAP_PX
     from riffforge.music import pianoroll as pr
     lane_strip = img[:, 0]
     colours = {tuple(c) for c in lane_strip}
@@ -130,7 +130,7 @@ def test_piano_roll_png_is_valid_and_shows_three_lanes_and_bars(tmp_path):
         assert (img[pr.LANE_GAP_PX + 1, x] == pr.BAR_LINE).all()
     loud = Riff(tempo=120, bars=1, key="E", mode="aeolian", style="thrash", intensity=0, seed=0,
                 tracks={"guitar": [Note(0, 4, 40, 127), Note(8, 4, 40, 20)]})
-    im = render_piano_roll(loud)
+    im = render_piano_roll(loud, labels=False)
     assert im.max() > 0 and encode_png(im)[:4] == b"\x89PNG"
     row = im[:, pr.LEFT_PX + 2].astype(int).sum(axis=1).max(), im[:, pr.LEFT_PX + 8 * pr.STEP_PX + 2].astype(int).sum(axis=1).max()
     assert row[0] > row[1]  # velocity as brightness

@@ -5,6 +5,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from cli_util import one_error_line as _error
 from train_corpus_util import make_corpus
 
 from riffforge.cli import main
@@ -23,15 +24,6 @@ def _run(folder: Path, name: str, seed: int = 0, step: int = 10) -> Path:
 
 def _export(run: Path, out: Path, *extra: str) -> int:
     return main(["export", str(run), "--out", str(out), "--calibration-samples", "16", *extra])
-
-
-def _error(capsys, argv) -> str:
-    """Run the CLI, expect exit status 2 and exactly one error line on stderr (besides progress bars)."""
-    assert main(argv) == 2
-    err = capsys.readouterr().err
-    lines = [line for line in err.replace("\r", "\n").splitlines() if "%|" not in line and line.strip()]
-    assert len(lines) == 1 and "error: " in lines[0], err
-    return lines[0]
 
 
 def _leftovers(folder: Path):

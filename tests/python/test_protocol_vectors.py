@@ -86,9 +86,11 @@ def test_riff_vector_round_trips_through_riff():
 
 
 def test_hello_capabilities_vector():
-    vector = load_vectors("hello")["vectors"][0]
-    caps = payloads.decode_capabilities(bytes.fromhex(vector["args"][3]["hex"]))
-    assert caps == vector["args"][3]["msgpack"]
+    vectors = load_vectors("hello")["vectors"]
+    for vector in vectors:
+        caps = payloads.decode_capabilities(bytes.fromhex(vector["args"][3]["hex"]))
+        assert caps == vector["args"][3]["msgpack"]
+    assert [v["args"][3]["msgpack"]["unsteered_styles"] for v in vectors] == [[], ["black", "djent"]]
 
 
 def test_chunked_riff_vector_splits_and_reassembles_exactly():

@@ -240,8 +240,12 @@ namespace RiffForge.EditorTools
                 for (var i = System.Math.Max(0, recent.Length - 10); i < recent.Length; i++) parts.Add((recent[i] * 1000.0).ToString("0"));
                 EditorGUILayout.LabelField("Recent (ms)", string.Join(" ", parts.ToArray()));
             }
+            if (session.EngineLatencies.Count > 0 || session.EngineRequestsInFlight > 0)
+                EditorGUILayout.LabelField("In-engine", session.EngineLatencies.Summary() + (session.EngineRequestsInFlight > 0 ? ", " + session.EngineRequestsInFlight + " generating" : ""));
             if (session.LastError != null) EditorGUILayout.LabelField("Last error", session.LastError, EditorStyles.wordWrappedMiniLabel);
-            if (session.UsingFallback) EditorGUILayout.HelpBox("Fallback riffs: " + session.Fallback.Reason, MessageType.Warning);
+            if (session.UsingFallback)
+                EditorGUILayout.HelpBox((session.EngineStandsIn ? "Sidecar not available (generators with Engine Auto generate in-engine): " : "Fallback riffs: ")
+                    + session.Fallback.Reason, MessageType.Warning);
         }
 
         void PianoRollGUI()

@@ -27,6 +27,9 @@ COMMANDS = [
     ("import-magenta", "import_magenta", "import a Magenta MusicVAE checkpoint"),
     ("export", "export", "export a training run to a TensorFlow-free model bundle"),
     ("evaluate", "evaluate", "sample models, compute metrics, write a report"),
+    ("render", "render", "render a MIDI riff to WAV with the Unity package's built-in sampler sounds"),
+    ("interpolate", "interpolate", "morph riff A into riff B through the models: N x .mid + .png (+ .wav)"),
+    ("reconstruct", "reconstruct", "encode and greedily decode a riff with the models; per-instrument accuracy"),
 ]
 
 

@@ -1,12 +1,13 @@
-"""``riffforge corpus build SRC [SRC ...] --out DIR``: MIDI folders -> training corpus (see issue 4)."""
+"""``riffforge corpus build SRC [SRC ...] --out DIR``: MIDI folders -> training corpus (``--runner beam``: as an
+Apache Beam pipeline, :mod:`riffforge.corpus.beam`)."""
 from __future__ import annotations
 
 import argparse
 import os
 import re
-from pathlib import Path
 from typing import Tuple
 
+from ..corpus.storage import as_path
 from . import CliError
 
 
@@ -29,12 +30,23 @@ def _transpose(text: str) -> Tuple[int, ...]:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     sub = parser.add_subparsers(dest="corpus_command", metavar="ACTION")
     b = sub.add_parser("build", help="build a corpus from folders of MIDI files")
-    b.add_argument("sources", nargs="+", metavar="SRC", help="folders (searched recursively) or .mid files")
-    b.add_argument("--out", required=True, type=Path, help="output corpus folder")
+    b.add_argument("sources", nargs="*", metavar="SRC",
+                   help="folders (searched recursively), .mid files or TFRecords of NoteSequences (.tfrecord)")
+    b.add_argument("--input", action="append", default=[], type=as_path, metavar="SRC",
+                   help="another SRC (repeatable), e.g. a Magenta NoteSequence TFRecord: --input data.tfrecord")
+    b.add_argument("--manifest", type=as_path, default=None, metavar="FILE",
+                   help="CSV or YAML mapping paths/globs (relative to SRC) to a style and, optionally, the "
+                        "guitar_track/bass_track/drums_track; styles are never guessed from file names")
+    b.add_argument("--styles-from", choices=("folders",), default=None,
+                   help="folders: the first folder level under SRC names the style (thrash/, doom/, ...)")
+    b.add_argument("--out", required=True, type=as_path,
+                   help="output corpus folder; with --runner beam also a URL (gs://, s3://, hdfs://), as SRC")
     b.add_argument("--kind", choices=("drums", "melody", "trio"), default="drums", help="what to extract")
     b.add_argument("--bars", type=int, choices=(2, 16), default=None, help="window length (2; trio defaults to 16)")
-    b.add_argument("--guitar-programs", default=None, help="GM programs (0-based) counted as guitar, default 24-31")
-    b.add_argument("--bass-programs", default=None, help="GM programs (0-based) counted as bass, default 32-39")
+    b.add_argument("--guitar-programs", default=None,
+                   help="GM programs (0-based) that count towards guitar in the role choice, default 24-31")
+    b.add_argument("--bass-programs", default=None,
+                   help="GM programs (0-based) that count towards bass in the role choice, default 32-39")
     b.add_argument("--melody-from", choices=("guitar", "bass", "both"), default="guitar",
                    help="tracks the melody kind uses (default guitar)")
     b.add_argument("--chords", action="store_true", help="add 49-class triad chord controls (inferred if absent)")
@@ -51,6 +63,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     b.add_argument("--max-file-mb", type=float, default=16.0, help="skip MIDI files larger than this (default 16)")
     b.add_argument("--shard-size", type=int, default=4096, help="examples per shard (default 4096)")
     b.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    b.add_argument("--runner", choices=("local", "beam"), default="local",
+                   help="local: worker processes on this machine (default); beam: an Apache Beam pipeline "
+                        "(the scale extra), the DirectRunner unless --beam-option=--runner=... says otherwise")
+    b.add_argument("--beam-option", action="append", default=[], metavar="OPTION",
+                   help="a Beam pipeline option passed through unchanged, written with '=' and repeatable, e.g. "
+                        "--beam-option=--runner=FlinkRunner --beam-option=--flink_master=HOST:8081")
     # Let `--transpose -5..5` parse: argparse would take "-5..5" for an option (it only knows "-5").
     b._negative_number_matcher = re.compile(r"^-\d+$|^-\d*\.\d+$|^-\d+\.\.-?\d+$")
 
@@ -79,10 +97,24 @@ def run(args: argparse.Namespace) -> int:
                            chords=args.chords or args.chords_from is not None,
                            chords_from=args.chords_from or "harmony", melody_voice=args.melody_voice,
                            max_file_bytes=int(args.max_file_mb * 1_000_000))
-    opts = BuildOptions(sources=[Path(s) for s in args.sources], out=args.out, window=window, jobs=args.jobs,
-                        force=args.force, shard_size=args.shard_size, progress=not args.no_progress)
+    sources = [as_path(s) for s in args.sources] + list(args.input)
+    if not sources:
+        raise CliError("no SRC given: pass folders, MIDI files or TFRecords (SRC ... or --input FILE)")
+    opts = BuildOptions(sources=sources, out=args.out, window=window, jobs=args.jobs,
+                        force=args.force, shard_size=args.shard_size, progress=not args.no_progress,
+                        manifest=args.manifest, styles_from_folders=args.styles_from == "folders")
+    if args.beam_option and args.runner != "beam":
+        raise CliError(f"--beam-option {args.beam_option[0]}: only used with --runner beam; add --runner beam")
     try:
-        summary = build_corpus(opts)
+        if args.runner == "beam":
+            from ..corpus.beam import beam_available, build_corpus_beam
+
+            if not beam_available():
+                raise CliError("--runner beam needs Apache Beam, in the scale extra; run "
+                               "`pip install -e python_sidecar[train,scale]` or drop --runner beam")
+            summary = build_corpus_beam(opts, args.beam_option)
+        else:
+            summary = build_corpus(opts)
     except BuildError as exc:
         raise CliError(str(exc))
     w = summary.windows
@@ -90,6 +122,10 @@ def run(args: argparse.Namespace) -> int:
           f"(train {w['train']}, validation {w['validation']}, test {w['test']}) from {summary.files_used} of "
           f"{summary.files} files in {summary.seconds:.1f} s; {summary.files_skipped} skipped, see "
           f"{summary.out / 'report.md'}")
+    from ..corpus.report import console_lines
+
+    for line in console_lines(summary.manifest, summary.out):
+        print(line)
     if not sum(w.values()):
         raise CliError(f"corpus {summary.out}: no windows from {summary.files} MIDI file(s); {summary.out / 'report.md'} "
                        f"says why each gave none (check --kind, --melody-from and --guitar-programs/--bass-programs)")

@@ -2,9 +2,9 @@
 
 Spawns a sidecar exactly as the Unity package does (UDP socket first, then the subprocess with
 ``--host-port``, the token in ``RIFFFORGE_TOKEN`` and ``--parent-pid``), shakes hands, requests riffs at
-intensities 0.2, 0.5 and 0.9 for two styles, writes ``out/demo/<style>_<intensity>.mid`` plus a piano-roll
-PNG per riff, and prints a table of what came back and how long each request took. The sidecar's log goes
-to ``out/demo/sidecar.log``.
+intensities 0.2, 0.5 and 0.9 for two styles, writes ``out/demo/<style>_<intensity>.mid`` plus a labelled
+piano-roll PNG (and, with ``--wav``, a WAV rendered with the Unity sampler's sounds) per riff, and prints a
+table of what came back and how long each request took. The sidecar's log goes to ``out/demo/sidecar.log``.
 """
 from __future__ import annotations
 
@@ -27,6 +27,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
                              "in riffforge/models when installed, else the procedural generator)")
     parser.add_argument("--procedural", action="store_true",
                         help="serve the procedural generator even when default models are installed")
+    parser.add_argument("--wav", action="store_true",
+                        help="also render every riff to <style>_<intensity>.wav (the Unity sampler's sounds)")
 
 
 def default_models_dir():
@@ -40,12 +42,14 @@ def run(args: argparse.Namespace) -> int:
     from ..music.midi import riff_to_midi
     from ..music.pianoroll import save_piano_roll
     from ..music.riff import STYLES
+    from .outputs import sound_bank, write_wav
 
     styles = [s.strip() for s in args.styles.split(",") if s.strip()]
     unknown = [s for s in styles if s not in STYLES]
     if not styles or unknown:
         raise CliError(f"--styles {args.styles!r}: use styles from {', '.join(STYLES)}")
     args.out.mkdir(parents=True, exist_ok=True)
+    bank = sound_bank(args) if args.wav else None
     log_path = args.out / "sidecar.log"
     with open(log_path, "w") as log:
         start = time.perf_counter()
@@ -70,12 +74,15 @@ def run(args: argparse.Namespace) -> int:
                     stem = f"{style}_{intensity:.1f}"
                     midi_path = riff_to_midi(riff, args.out / f"{stem}.mid")
                     png_path = save_piano_roll(riff, args.out / f"{stem}.png")
+                    if bank is not None:
+                        write_wav(riff, args.out / f"{stem}.wav", args, bank)
                     rows.append((style, intensity, riff, pending.latency * 1000, midi_path, png_path))
         finally:
             code = client.close()
     _print_table(rows)
-    print(f"wrote {2 * len(rows)} files to {args.out}/ (MIDI + piano-roll PNG per riff); sidecar exited with "
-          f"code {code}; its log is {log_path}")
+    kinds = "MIDI + piano-roll PNG + WAV" if bank is not None else "MIDI + piano-roll PNG"
+    print(f"wrote {(3 if bank is not None else 2) * len(rows)} files to {args.out}/ ({kinds} per riff); sidecar "
+          f"exited with code {code}; its log is {log_path}")
     return 0 if code == 0 else 1
 
 

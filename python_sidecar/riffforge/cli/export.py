@@ -4,14 +4,17 @@ The bundle (:mod:`riffforge.runtime.bundle`) holds the weights (float32, or floa
 greedy decoding of 64 random codes gives identical classes), a JSON config, metadata (source run, steps,
 training-corpus hash, validation metrics, license and attribution of the training data) and, with
 ``--corpus``, the latent controls computed from that corpus: intensity direction, energy deciles and style
-centroids (styles are read from the corpus' source file names, e.g. ``thrash/0001.mid``).
+centroids. A centroid exists only for a style the corpus labels (the ``style`` of its source rows, given
+to ``riffforge corpus build`` by ``--manifest`` or ``--styles-from folders``; never guessed from file
+names), so the bundle steers, and its ``model.json`` lists under ``styles``, only those styles. A flat
+model's bundle also gets ``engine.rfem``: its decoder and controls for the in-engine C# runtime
+(:mod:`riffforge.runtime.engine_file`).
 TensorFlow-free: the weights are read from RUN/weights.npz and encoded with the NumPy runtime.
 """
 from __future__ import annotations
 
 import hashlib
 import json
-import re
 from pathlib import Path
 from typing import Dict, List, Optional
 
@@ -96,13 +99,6 @@ def _corpus_hash(corpus_dir: Path) -> str:
     return hashlib.sha256((corpus_dir / "manifest.json").read_bytes()).hexdigest()
 
 
-def _style_of(path: str, styles) -> Optional[str]:
-    for token in re.split(r"[/\\_.\-\s]+", path.lower()):
-        if token in styles:
-            return token
-    return None
-
-
 def float16_parity(config, weights: Dict[str, np.ndarray], n: int = 64, seed: int = 0) -> Dict:
     """Greedy decode ``n`` random codes with float32 and float16-rounded weights; compare."""
     from ..runtime import MusicVAE
@@ -178,7 +174,8 @@ def export(run_dir: Path, out: Path, role: Optional[str] = None, corpus: Optiona
             idx = np.sort(np.random.default_rng(0).choice(len(idx), max_examples, replace=False))
         sub = ds.subset(idx)
         sources = manifest.get("sources", [])
-        styles = [_style_of(str(sources[i].get("file", "")), STYLES) if 0 <= i < len(sources) else None
+        # the labels the corpus was built with; an unlabelled source (or an unknown style) gives no centroid
+        styles = [sources[i].get("style") if 0 <= i < len(sources) and sources[i].get("style") in STYLES else None
                   for i in sub.source_ids.tolist()]
         model = MusicVAE(config, weights)
         with tqdm(total=len(sub), unit="ex", desc="controls", disable=None if progress else True) as bar:
@@ -217,6 +214,10 @@ def export(run_dir: Path, out: Path, role: Optional[str] = None, corpus: Optiona
         tmp.chmod(0o755)  # mkdtemp makes it private; a bundle folder is readable like any other
         save_bundle(tmp, config, weights, role=role, metadata=metadata, controls=controls, float16=float16,
                     model_id=model_id or out.name)
+        if not config.hierarchical:  # the in-engine C# runtime decodes flat models only
+            from ..runtime.engine_file import ENGINE_FILE, write_engine_model
+
+            write_engine_model(tmp, tmp / ENGINE_FILE)
         _replace_dir(tmp, out)
     except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)

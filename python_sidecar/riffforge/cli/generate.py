@@ -1,8 +1,9 @@
 """``riffforge generate``: riffs to MIDI files (and piano-roll PNGs) from the default model or ``--model``.
 
 ``--count N`` samples N riffs (Magenta's ``music_vae_generate --num_outputs``): ``--out riff.mid`` becomes
-``riff_1.mid`` .. ``riff_N.mid`` (``--png`` likewise); with ``--seed S`` they use seeds S .. S+N-1, so every one
-can be regenerated alone.
+``riff_1.mid`` .. ``riff_N.mid`` (``--png`` and ``--wav`` likewise); with ``--seed S`` they use seeds
+S .. S+N-1, so every one can be regenerated alone. ``--wav`` renders with the Unity package's built-in
+sampler sounds (:mod:`riffforge.music.audio`).
 
 Uses exactly what the sidecar uses (:func:`riffforge.runtime.load_generator`): the MusicVAE bundles in
 ``--model DIR`` (a bundle or a folder of bundles), else the packaged default models, else the procedural
@@ -28,6 +29,8 @@ def add_arguments(parser) -> None:
     parser.add_argument("--model", type=Path, default=None, help="model bundle directory (default: packaged)")
     parser.add_argument("--out", type=Path, default=Path("riff.mid"), help="MIDI file to write")
     parser.add_argument("--png", type=Path, default=None, help="piano-roll PNG to write")
+    parser.add_argument("--wav", type=Path, default=None,
+                        help="WAV to write (the Unity package's built-in sampler sounds; see `riffforge render`)")
     parser.add_argument("--count", type=int, default=1, help="how many riffs to sample (files get _1.._N)")
 
 
@@ -57,8 +60,12 @@ def run(args) -> int:
     except (RiffRequestError, BundleError) as exc:
         raise CliError(str(exc)) from None
     from ..music.files import riff_summary, write_riff_files
+    from .outputs import sound_bank, write_wav
 
+    bank = sound_bank(args) if args.wav is not None else None
     for k, riff in enumerate(riffs, 1):
         written = write_riff_files(riff, _numbered(args.out, k, args.count), _numbered(args.png, k, args.count))
+        if bank is not None:
+            written.append(str(write_wav(riff, _numbered(args.wav, k, args.count), args, bank)))
         print(f"{riff_summary(riff)}; model {riff.model_id} -> {', '.join(written)}")
     return 0

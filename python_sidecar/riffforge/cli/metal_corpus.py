@@ -1,4 +1,5 @@
-"""``riffforge metal-corpus``: write N procedural Metal riffs as .mid files plus ``manifest.jsonl``.
+"""``riffforge metal-corpus``: write N procedural Metal riffs as .mid files plus ``manifest.jsonl`` and
+``styles.csv`` (each file's style, the ``--manifest`` of ``riffforge corpus build``).
 
 Riff ``i`` depends only on ``(--seed, i)`` (its style cycles through ``--styles``; its intensity, bar count
 and generator seed are drawn from an RNG seeded with ``--seed`` and ``i``), so any ``--jobs`` value writes
@@ -18,6 +19,7 @@ from typing import Dict, List, Sequence, Tuple
 from . import CliError
 
 MANIFEST = "manifest.jsonl"
+STYLES_CSV = "styles.csv"
 _CHUNK = 50
 
 
@@ -106,6 +108,8 @@ def run(args: argparse.Namespace) -> int:
     with open(out / MANIFEST, "w", encoding="utf-8") as fh:
         for row in rows:
             fh.write(json.dumps(row, sort_keys=True) + "\n")
+    with open(out / STYLES_CSV, "w", encoding="utf-8", newline="") as fh:
+        fh.write("path,style\n" + "".join(f"{row['file']},{row['style']}\n" for row in rows))
     elapsed = time.perf_counter() - t0
     print(f"wrote {len(rows)} riffs and {MANIFEST} to {out} in {elapsed:.1f} s "
           f"({len(rows) / max(elapsed, 1e-9):.0f} riffs/s, {args.jobs} job(s))")

@@ -72,6 +72,12 @@ def load_generator(models, procedural: bool = False):
     if models is not None and generator.capabilities().extra.get("kind") == "procedural":
         log.warning("--models %s holds no model bundle: serving the procedural generator; pass a folder of "
                     "exported bundles (riffforge export) or --procedural to ask for it", models)
+    unsteered = generator.capabilities().unsteered_styles
+    if unsteered:
+        log.warning("the models cannot steer towards %s (no style centroid in a bundle: its corpus labelled no "
+                    "windows with them); requests for them keep the style's tuning and tempo only. Label the corpus "
+                    "(riffforge corpus build --manifest or --styles-from folders) and export again",
+                    ", ".join(unsteered))
     return generator
 
 

@@ -3,6 +3,9 @@
     riffforge train --config NAME --corpus DIR --out RUN [--init RUN_OR_BUNDLE] [--steps N]
                     [--batch-size B] [--resume]
 
+Keras trains on its configured backend (``KERAS_BACKEND``, default TensorFlow); ``KERAS_BACKEND=jax`` trains the
+same model on JAX, and ``--distribute data`` spreads each batch over every JAX device (data parallelism).
+
 ``--init`` takes a RUN directory or a model bundle (``riffforge export``'s output, or a shipped one such
 as ``python_sidecar/riffforge/models/metal-guitar``; its config must be ``--config``).
 
@@ -42,6 +45,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--xla", action="store_true", help="compile the train step with XLA (minutes to "
                         "compile and, with the while-loop LSTMs, not faster on CPU; for experiments)")
+    parser.add_argument("--distribute", choices=("data",), default=None,
+                        help="data: data parallelism over every device keras.distribution.list_devices() finds "
+                             "(the JAX backend, KERAS_BACKEND=jax; the scale extra); each batch is split across "
+                             "them, so --batch-size must be a multiple of the device count")
     parser.add_argument("--no-progress", action="store_true", help="no progress bar")
 
 
@@ -58,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
         config=args.config, corpus=args.corpus, out=args.out, init=args.init, steps=args.steps,
         batch_size=args.batch_size, resume=args.resume, init_step=args.init_step, hparams=args.hparams,
         checkpoint_every=args.checkpoint_every, eval_every=args.eval_every, log_every=args.log_every,
-        val_examples=args.val_examples, seed=args.seed, jit_compile=args.xla, progress=not args.no_progress,
+        val_examples=args.val_examples, seed=args.seed, jit_compile=args.xla, distribute=args.distribute,
+        progress=not args.no_progress,
     )
     try:
         meta = run_training(opts)

@@ -3,15 +3,15 @@
 :func:`read_sections` parses a file with note-seq, splits it at every tempo and time-signature change
 (``split_note_sequence_on_time_changes``, as MusicVAE's converters do), quantizes each piece at 4 steps
 per quarter and keeps the pieces with 16 steps per bar (4/4, and 2/2 which Magenta treats alike).
-Each kept :class:`Section` lists its candidate tracks by instrument kind: ``drums`` (``is_drum``),
-``guitar`` and ``bass`` (by GM program, 0-based). Tracks are never merged: two guitar tracks are two
-candidates.
+Each kept :class:`Section` lists its tracks by role: the guitar, the bass and the drums the file's role
+choice (:mod:`.roles`: name, GM program and register, manifest overrides first) picked, one track each
+(the drums: the chosen track plus any other channel-10 track); every other track is ``other``.
 """
 from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass, field
-from typing import Dict, List, Optional, Sequence, Tuple
+from typing import Dict, List, Optional, Tuple
 
 from .extract import Note4
 
@@ -50,16 +50,6 @@ class ParsedFile:
     time_signature_changes: int
 
 
-def classify(is_drum: bool, program: int, guitar_programs: Sequence[int], bass_programs: Sequence[int]) -> str:
-    if is_drum:
-        return "drums"
-    if program in guitar_programs:
-        return "guitar"
-    if program in bass_programs:
-        return "bass"
-    return "other"
-
-
 def parse_midi_bytes(data: bytes):
     """Bytes -> NoteSequence, or SourceError with a reason."""
     import note_seq
@@ -77,13 +67,31 @@ def parse_midi_bytes(data: bytes):
             raise SourceError(f"corrupt or truncated MIDI ({msg[:120]})") from None
 
 
-def read_sections(
-    ns,
-    guitar_programs: Sequence[int] = GUITAR_PROGRAMS,
-    bass_programs: Sequence[int] = BASS_PROGRAMS,
-) -> ParsedFile:
-    """Split, quantize and filter a NoteSequence into 4/4 sections with classified tracks."""
+def parse_sequence_bytes(data: bytes):
+    """A serialized NoteSequence (one TFRecord record) -> NoteSequence, or SourceError."""
+    import note_seq
+    from google.protobuf.message import DecodeError
+
+    try:
+        return note_seq.NoteSequence.FromString(data)
+    except (DecodeError, ValueError) as exc:
+        raise SourceError(f"not a NoteSequence ({type(exc).__name__})") from None
+
+
+def role_of_instrument(roles) -> Dict[int, str]:
+    """``{instrument: role}`` from :func:`.roles.choose_roles`' answer."""
+    return {t.instrument: role for role, choice in roles.items() for t in choice.tracks}
+
+
+def read_sections(ns, roles: Optional[Dict[int, str]] = None) -> ParsedFile:
+    """Split, quantize and filter a NoteSequence into 4/4 sections; ``roles`` maps an instrument to the
+    role it plays (``guitar``/``bass``/``drums``; default: the role choice with the default programs)."""
     from note_seq import sequences_lib
+
+    if roles is None:
+        from .roles import choose_roles, track_table
+
+        roles = role_of_instrument(choose_roles(track_table(ns), GUITAR_PROGRAMS, BASS_PROGRAMS))
 
     tempo_changes = max(0, len({(t.time, t.qpm) for t in ns.tempos}) - 1)
     ts_changes = max(0, len({(t.time, t.numerator, t.denominator) for t in ns.time_signatures}) - 1)
@@ -111,14 +119,19 @@ def read_sections(
             continue
         section = Section(index=index, qpm=float(q.tempos[0].qpm) if q.tempos else 120.0,
                           total_steps=int(q.total_quantized_steps), ns=q)
-        by_instrument: Dict[Tuple[int, int, bool], List[Note4]] = {}
+        by_part: Dict[Tuple[str, int], List[Note4]] = {}
+        programs: Dict[Tuple[str, int], int] = {}
         for n in q.notes:
-            by_instrument.setdefault((n.instrument, n.program, n.is_drum), []).append(
+            role = roles.get(int(n.instrument), "other")
+            key = (role, -1 if role != "other" else int(n.instrument))  # a role's tracks play as one part
+            programs.setdefault(key, int(n.program))
+            by_part.setdefault(key, []).append(
                 (int(n.quantized_start_step), int(n.quantized_end_step), int(n.pitch), int(n.velocity)))
-        for (inst, program, is_drum), notes in sorted(by_instrument.items()):
-            kind = classify(is_drum, program, guitar_programs, bass_programs)
-            name = f"instrument {inst} ({'drums' if is_drum else f'program {program}'})"
-            section.tracks.setdefault(kind, []).append(Track(name=name, kind=kind, program=program, notes=notes))
+        for (kind, inst), notes in sorted(by_part.items()):
+            notes.sort()
+            name = kind if inst < 0 else f"instrument {inst} (program {programs[(kind, inst)]})"
+            section.tracks.setdefault(kind, []).append(Track(name=name, kind=kind, program=programs[(kind, inst)],
+                                                             notes=notes))
         sections.append(section)
     return ParsedFile(sections=sections, dropped=dropped, tempo_changes=tempo_changes, time_signature_changes=ts_changes)
 

@@ -1,8 +1,17 @@
-"""``report.md`` and its histograms (matplotlib, train extra only) for a built corpus."""
+"""``report.md``, ``report.json`` and the histograms (matplotlib, train extra only) of a built corpus.
+
+Both reports hold the counts, the windows per style, and the per-file table: which track became the guitar,
+the bass and the drums and why (name, program, register, override), and which files were skipped and why.
+"""
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Dict, List, Sequence
+from typing import Dict, List, Optional, Sequence
+
+from ..atomic import write_json_atomic
+
+ROLES = ("guitar", "bass", "drums")
+CONSOLE_TABLE_FILES = 20  # the console shows the per-file table for builds up to this many files
 
 from ..figures import pyplot, save_figure
 
@@ -28,8 +37,83 @@ def _histograms(out: Path, manifest: Dict, qpms: Sequence[float]) -> List[str]:
     return names
 
 
-def write_report(out: Path, manifest: Dict, qpms: Sequence[float]) -> None:
-    """Write ``out/report.md`` (+ ``out/report/histograms.png``)."""
+def _role_cell(role: Optional[Dict]) -> str:
+    if not role:
+        return "-"
+    tracks = role["tracks"]
+    names = [n for n in role.get("names", []) if n]
+    head = f"track {'+'.join(str(t) for t in tracks)}" + (f" {names[0]!r}" if len(tracks) == 1 and names else "")
+    return f"{head}: {role['why']}"
+
+
+def file_table(manifest: Dict) -> List[Dict]:
+    """One row per source file: file, style, split, windows, skipped reason and the role cells."""
+    rows = []
+    listed = set()
+    for row in manifest["sources"]:
+        listed.add(row["file"])
+        roles = row.get("roles") or {}
+        rows.append({"file": row["file"], "style": row.get("style") or "unlabelled", "split": row.get("split"),
+                     "windows": row.get("windows", 0), "skipped": row.get("skipped"),
+                     **{r: _role_cell(roles.get(r)) for r in ROLES}})
+    for row in manifest.get("skipped", []):  # unreadable, too big, identical copies: never parsed
+        if row["file"] not in listed:
+            rows.append({"file": row["file"], "style": "-", "split": None, "windows": 0, "skipped": row["reason"],
+                         **{r: "-" for r in ROLES}})
+    return rows
+
+
+def _md_cell(text) -> str:
+    return str(text).replace("|", "\\|")
+
+
+def table_lines(manifest: Dict, reasons: bool = True) -> List[str]:
+    """The per-file table as markdown (also what the console prints for small builds); without ``reasons``
+    a skipped file says only "skipped" (report.md lists the reasons once, under "Skipped files")."""
+    lines = ["| file | style | guitar | bass | drums | windows |", "| --- | --- | --- | --- | --- | --- |"]
+    for r in file_table(manifest):
+        result = r["windows"] if not r["skipped"] else (f"skipped: {r['skipped']}" if reasons else "skipped (below)")
+        lines.append("| " + " | ".join(_md_cell(x) for x in (f"`{r['file']}`", r["style"], r["guitar"], r["bass"],
+                                                             r["drums"], result)) + " |")
+    return lines
+
+
+def style_line(manifest: Dict) -> str:
+    """``styles: thrash 3 files / 120 windows, ..., unlabelled 1 file / 8 windows``."""
+    parts = [f"{style} {n['files']} file{'s' if n['files'] != 1 else ''} / {n['windows']} windows"
+             for style, n in manifest["counts"].get("styles", {}).items()]
+    return "styles: " + (", ".join(parts) or "none")
+
+
+def console_lines(manifest: Dict, out: Path) -> List[str]:
+    """What ``riffforge corpus build`` prints after its summary line."""
+    lines = [style_line(manifest)]
+    if len(manifest["sources"]) + len(manifest.get("skipped", [])) <= CONSOLE_TABLE_FILES:
+        lines += table_lines(manifest)
+    else:
+        lines.append(f"per-file roles (guitar, bass, drums and why): {out / 'report.md'}, {out / 'report.json'}")
+    return lines
+
+
+def write_json_report(out: Path, manifest: Dict, track_lists: Optional[Dict[str, List[Dict]]] = None) -> None:
+    """``out/report.json``: the counts, windows per style and the per-file table with every file's tracks."""
+    files = []
+    by_file = {s["file"]: s for s in manifest["sources"]}
+    for row in file_table(manifest):
+        src = by_file.get(row["file"], {})
+        files.append({"file": row["file"], "split": row["split"], "style": src.get("style"),
+                      "style_from": src.get("style_from"), "windows": row["windows"], "skipped": row["skipped"],
+                      "roles": src.get("roles") or {}, "tracks": (track_lists or {}).get(row["file"], [])})
+    write_json_atomic(out / "report.json", {"kind": manifest["kind"], "counts": manifest["counts"],
+                                            "styles": manifest["counts"].get("styles", {}), "files": files,
+                                            "skipped": manifest.get("skipped", [])})
+
+
+def write_report(out: Path, manifest: Dict, qpms: Sequence[float],
+                 track_lists: Optional[Dict[str, List[Dict]]] = None) -> None:
+    """Write ``out/report.md``, ``out/report.json`` (+ ``out/report/histograms.png``); ``track_lists`` maps a
+    file to its tracks (:func:`.windows.describe_tracks`) for ``report.json``."""
+    write_json_report(out, manifest, track_lists)
     c = manifest["counts"]
     enc = manifest["encoding"]
     lines = [
@@ -58,6 +142,13 @@ def write_report(out: Path, manifest: Dict, qpms: Sequence[float]) -> None:
     for label in labels:
         lines.append(f"| {label} | {c['candidate_tracks'].get(label, 0)} | "
                      f"{c['windows_per_instrument_before_split_dedupe'].get(label, 0)} |")
+    lines += ["", "## Per style", "", "Style labels come from the `--manifest` and `--styles-from folders` only; "
+              "files without one are unlabelled.", "", "| style | files | windows |", "| --- | ---: | ---: |"]
+    for style, n in c.get("styles", {}).items():
+        lines.append(f"| {style} | {n['files']} | {n['windows']} |")
+    lines += ["", "## Per file", "", "Which track became the guitar, the bass and the drums, and why (name, program, "
+              "register, override); track numbers are the ones a manifest's `*_track` fields take.", ""]
+    lines += table_lines(manifest, reasons=False)
     lines += ["", "## Encoding", "",
               f"- kind `{enc['kind']}`, {enc['steps']} steps ({enc['steps_per_quarter']} per quarter), heads "
               f"{', '.join(f'{h} ({d} classes)' for h, d in zip(enc['heads'], enc['output_depths']))}",

@@ -153,8 +153,11 @@ def write_shard(
     source_ids: np.ndarray,
     control_classes: Optional[np.ndarray] = None,
 ) -> int:
-    """Write one shard atomically (temp file in the same folder, fsync, rename). Returns its bytes."""
-    path = Path(path)
+    """Write one shard atomically (temp file in the same folder, fsync, rename). Returns its bytes. ``path``
+    may be a URL of a Beam filesystem (:mod:`.storage`)."""
+    from .storage import as_path
+
+    path = as_path(path)
     targets = np.asarray(targets)
     if targets.ndim != 3:
         raise CorpusError(f"shard {path.name}: targets must be [n, T, K], got shape {targets.shape}")

@@ -1,13 +1,14 @@
-"""Per-file work: one MIDI file -> deduplicated training windows (runs in worker processes).
+"""Per-file work: one MIDI file (or one NoteSequence of a TFRecord) -> deduplicated training windows (runs
+in worker processes).
 
 :func:`process_file` never raises for a bad file: it returns a :class:`FileResult` whose ``reason``
-says why the file gave nothing (corrupt, empty, too big, no 4/4 section, no usable track, ...).
+says why the file gave nothing (corrupt, empty, too big, no 4/4 section, no usable track, ...), and which
+track became the guitar, the bass and the drums, and why (:mod:`.roles`).
 """
 from __future__ import annotations
 
 import traceback
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Dict, List, Optional, Sequence, Tuple
 
 import numpy as np
@@ -15,8 +16,10 @@ import numpy as np
 from ..encoding import melody as mel_enc
 from ..encoding.chords import root_line_controls
 from . import extract
-from .midi import SourceError, Section, parse_midi_bytes, read_sections
+from .midi import SourceError, Section, parse_midi_bytes, parse_sequence_bytes, read_sections, role_of_instrument
+from .roles import choose_roles, track_table
 from .sources import read_bytes
+from .storage import as_path
 
 
 @dataclass(frozen=True)
@@ -46,7 +49,9 @@ class FileResult:
     controls: Optional[np.ndarray] = None  # int16 [n, T]
     qpms: Optional[np.ndarray] = None  # float32 [n]
     instruments: List[str] = field(default_factory=list)  # per window: drums | guitar | bass | trio
-    tracks: Dict[str, int] = field(default_factory=dict)  # candidate tracks per kind (first section counts)
+    tracks: Dict[str, int] = field(default_factory=dict)  # tracks per role (most in one section)
+    roles: Dict[str, Dict] = field(default_factory=dict)  # role -> {"tracks", "names", "why", "score"}
+    track_list: List[Dict] = field(default_factory=list)  # every track: number, name, program, drum, notes
     sections: int = 0
     dropped_sections: List[str] = field(default_factory=list)
     longest_steps: int = 0  # longest extracted drum track / melody (explains "too short")
@@ -147,13 +152,44 @@ def _section_windows(section: Section, opts: WindowOptions, result: FileResult):
             yield w, chord_slice(off), "trio"
 
 
-def process_file(index: int, path: str, rel: str, opts: WindowOptions) -> FileResult:
-    """Parse one file and return its unique, non-empty windows (or the reason it gave none)."""
+def load_sequence(path: str, max_bytes: int, record: Optional[Tuple[int, int]] = None):
+    """The NoteSequence of a MIDI file, or of one TFRecord record at ``record`` = (offset, length)."""
+    if record is None:
+        return parse_midi_bytes(read_bytes(as_path(path), max_bytes))
+    from .tfrecord import read_record
+
+    if record[1] > max_bytes:
+        raise ValueError(f"record is {record[1] / 1e6:.1f} MB, over the {max_bytes / 1e6:.0f} MB limit "
+                         "(raise --max-file-mb)")
+    return parse_sequence_bytes(read_record(path, *record))
+
+
+def describe_tracks(tracks, roles) -> List[Dict]:
+    """The report's track list of a file: every track with the role it plays (or ``None``)."""
+    role_of = {t.number: role for role, c in roles.items() for t in c.tracks}
+    return [{"track": t.number, "name": t.name, "program": None if t.is_drum else t.program,
+             "channel_10": t.is_drum, "notes": t.notes,
+             "median_pitch": None if t.median_pitch is None else round(t.median_pitch, 1),
+             "role": role_of.get(t.number)} for t in tracks]
+
+
+def process_file(index: int, path: str, rel: str, opts: WindowOptions, label=None,
+                 record: Optional[Tuple[int, int]] = None) -> FileResult:
+    """Parse one file and return its unique, non-empty windows (or the reason it gave none). ``label``
+    (:class:`.labels.Label`) brings the manifest's track overrides; ``record`` locates a TFRecord piece."""
     result = FileResult(index=index, rel=rel)
     try:
-        data = read_bytes(Path(path), opts.max_file_bytes)
-        ns = parse_midi_bytes(data)
-        parsed = read_sections(ns, opts.guitar_programs, opts.bass_programs)
+        ns = load_sequence(path, opts.max_file_bytes, record)
+        tracks = track_table(ns)
+        try:
+            roles = choose_roles(tracks, opts.guitar_programs, opts.bass_programs,
+                                 getattr(label, "overrides", None), getattr(label, "override_from", None))
+        except LookupError as exc:
+            role = exc.args[0]
+            raise SourceError(f"{role}_track override names no track of this file") from None
+        result.roles = {role: c.to_dict() for role, c in roles.items()}
+        result.track_list = describe_tracks(tracks, roles)
+        parsed = read_sections(ns, role_of_instrument(roles))
     except PermissionError as exc:
         result.reason = f"permission denied ({exc.strerror or exc})"
         return result
@@ -221,7 +257,8 @@ def _why_nothing(result: FileResult, parsed, opts: WindowOptions) -> str:
         return f"no trio: needs guitar, bass and drum tracks, found {', '.join(have) or 'none'}"
     if not have:
         found = ", ".join(f"{k} x{v}" for k, v in sorted(result.tracks.items())) or "no tracks"
-        return f"no {' or '.join(needed)} track (found {found}; adjust --guitar-programs/--bass-programs)"
+        return (f"no {' or '.join(needed)} track (found {found}; name the track in a --manifest "
+                f"({needed[0]}_track) or adjust --guitar-programs/--bass-programs)")
     changes = parsed.tempo_changes + parsed.time_signature_changes
     if changes and len(parsed.sections) > 1:
         return (f"no full {opts.bars}-bar window: {changes} tempo/time-signature changes split it into "

@@ -13,6 +13,8 @@ INSTRUMENTS: Tuple[str, ...] = ("guitar", "bass", "drums")
 STYLES: Tuple[str, ...] = ("thrash", "death", "black", "doom", "djent", "groove")
 PITCH_CLASS_NAMES: Tuple[str, ...] = ("C", "C#", "D", "D#", "E", "F", "F#", "G", "G#", "A", "A#", "B")
 STEPS_PER_QUARTER = 4
+#: Flat spellings a key may use, and the sharp in :data:`PITCH_CLASS_NAMES` each one means.
+FLAT_KEYS: Dict[str, str] = {"Db": "C#", "Eb": "D#", "Gb": "F#", "Ab": "G#", "Bb": "A#"}
 
 
 class RiffError(ValueError):
@@ -45,8 +47,7 @@ class Note:
 
 def pitch_class(name: str) -> int:
     """``"E"`` -> 4. Accepts sharps (``F#``) and flats (``Bb``)."""
-    flats = {"Db": "C#", "Eb": "D#", "Gb": "F#", "Ab": "G#", "Bb": "A#"}
-    canonical = flats.get(name, name)
+    canonical = FLAT_KEYS.get(name, name)
     if canonical not in PITCH_CLASS_NAMES:
         raise RiffError(f"key={name!r}: not a pitch class; use one of {', '.join(PITCH_CLASS_NAMES)}")
     return PITCH_CLASS_NAMES.index(canonical)

@@ -63,6 +63,8 @@ def encode_capabilities(caps: Capabilities, heartbeat_timeout_ms: int,
     }
     if modes:
         data["modes"] = list(modes)
+    # always sent (empty: every style is steered), so a host tells "none" from an older sidecar's silence
+    data["unsteered_styles"] = [s for s in caps.unsteered_styles if s in caps.styles]
     return pack(data)
 
 
@@ -73,9 +75,14 @@ def decode_capabilities(blob: bytes) -> Dict[str, Any]:
     for key in CAPABILITY_KEYS:
         if key not in data:
             raise PayloadError(ErrorCode.BAD_REQUEST, f"capabilities is missing {key!r}")
-    for key in ("styles", "instruments", "model_ids") + (("modes",) if "modes" in data else ()):
+    optional = tuple(k for k in ("modes", "unsteered_styles") if k in data)
+    for key in ("styles", "instruments", "model_ids") + optional:
         if not isinstance(data[key], list) or not all(isinstance(x, str) for x in data[key]):
             raise PayloadError(ErrorCode.BAD_REQUEST, f"capabilities.{key} must be a list of strings")
+    stray = [s for s in data.get("unsteered_styles", []) if s not in data["styles"]]
+    if stray:
+        raise PayloadError(ErrorCode.BAD_REQUEST, f"capabilities.unsteered_styles: {stray[0]!r} is not in "
+                                                  "capabilities.styles; list only styles a request may ask for")
     for key in ("max_bars", "heartbeat_timeout_ms", "max_datagram"):
         if not _is_int(data[key]) or data[key] < 0:
             raise PayloadError(ErrorCode.BAD_REQUEST, f"capabilities.{key}={data[key]!r} must be an int >= 0")

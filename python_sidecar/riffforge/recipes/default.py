@@ -6,7 +6,8 @@ stage is one ordinary ``riffforge`` command in its own process, so the recipe is
 anyone can run by hand (``--dry-run`` prints them):
 
 1. **data** — ``riffforge metal-corpus`` (procedural Metal MIDI calibrated to real-Metal figures, see
-   :mod:`riffforge.metrics.reference`; style in every file name), then ``riffforge corpus build`` into the
+   :mod:`riffforge.metrics.reference`; every file's style in ``styles.csv``, the builds' ``--manifest``),
+   then ``riffforge corpus build`` into the
    Metal corpora (all 2-bar windows): drums; the guitar's *root line* (``--melody-voice root``: the lowest
    note of every onset, the part a riff is built on; the voicing is rendered per style); the bass
    conditioned on the guitar (``--chords-from guitar``: per step the guitar's root as a chord control);
@@ -109,16 +110,19 @@ def paths(work: Path) -> dict:
 def stage_data(opts: RecipeOptions) -> None:
     p, rf = paths(opts.work), _riffforge(opts)
     _run(opts, rf + ["metal-corpus", "--out", p["metal_midi"], "--count", opts.metal_riffs, "--seed",
-                     opts.metal_seed, "--bars", "2,4", "--no-progress"], p["metal_midi"] / "manifest.jsonl")
+                     opts.metal_seed, "--bars", "2,4", "--no-progress"], p["metal_midi"] / "styles.csv")
     build = rf + ["corpus", "build"]
-    _run(opts, build + [p["metal_midi"], "--out", p["metal_drums"], "--kind", "drums", "--no-progress"],
-         p["metal_drums"] / "manifest.json")
-    _run(opts, build + [p["metal_midi"], "--out", p["metal_guitar"], "--kind", "melody", "--melody-from", "guitar",
-                        "--melody-voice", "root", "--no-progress"], p["metal_guitar"] / "manifest.json")
-    _run(opts, build + [p["metal_midi"], "--out", p["metal_bass"], "--kind", "melody", "--melody-from", "bass",
-                        "--chords-from", "guitar", "--no-progress"], p["metal_bass"] / "manifest.json")
-    _run(opts, build + [p["metal_midi"], "--out", p["metal_trio"], "--kind", "trio", "--bars", "2",
-                        "--melody-voice", "root", "--no-progress"], p["metal_trio"] / "manifest.json")
+    # the style labels the exports' style centroids come from; report.json marks a labelled build (--force:
+    # a corpus built before the labels is the recipe's own output, replaced)
+    metal = build + [p["metal_midi"], "--manifest", p["metal_midi"] / "styles.csv", "--force"]
+    _run(opts, metal + ["--out", p["metal_drums"], "--kind", "drums", "--no-progress"],
+         p["metal_drums"] / "report.json")
+    _run(opts, metal + ["--out", p["metal_guitar"], "--kind", "melody", "--melody-from", "guitar",
+                        "--melody-voice", "root", "--no-progress"], p["metal_guitar"] / "report.json")
+    _run(opts, metal + ["--out", p["metal_bass"], "--kind", "melody", "--melody-from", "bass",
+                        "--chords-from", "guitar", "--no-progress"], p["metal_bass"] / "report.json")
+    _run(opts, metal + ["--out", p["metal_trio"], "--kind", "trio", "--bars", "2",
+                        "--melody-voice", "root", "--no-progress"], p["metal_trio"] / "report.json")
     _run(opts, build + [SHARED / "data" / "gmd", "--out", p["gmd_drums"], "--kind", "drums", "--no-progress"],
          p["gmd_drums"] / "manifest.json")
     _run(opts, [opts.python, "-c", "from pathlib import Path; from riffforge.recipes.bach import write_chorales; "

@@ -4,7 +4,8 @@ A bundle is a directory::
 
     MODEL_DIR/model.json    format, config (architecture, sizes), encoding, role, arrays (name -> shape,
                             dtype), metadata (source run, steps, training corpus hash, validation metrics,
-                            license / attribution of the training data), control summary
+                            license / attribution of the training data), control summary, and ``styles``:
+                            the styles the bundle can steer (those with a ``style/<name>`` centroid)
     MODEL_DIR/weights.npz   canonical weights (float32, or float16 where export verified parity) plus
                             control arrays under ``control/`` (intensity direction, style centroids)
 
@@ -33,6 +34,7 @@ FORMAT_VERSION = 1
 MODEL_JSON = "model.json"
 WEIGHTS = "weights.npz"
 CONTROL_PREFIX = "control/"
+STYLE_PREFIX = "style/"  # a control named style/<name> is that style's latent centroid
 ROLES = ("band", "drums", "guitar", "bass")
 #: Instruments a role's heads map to, in head order.
 ROLE_INSTRUMENTS = {"band": ("guitar", "bass", "drums"), "drums": ("drums",), "guitar": ("guitar",),
@@ -62,6 +64,18 @@ class Bundle:
     @property
     def instruments(self):
         return ROLE_INSTRUMENTS[self.role]
+
+    @property
+    def styles(self):
+        """The styles this bundle can steer: those with a style centroid among its controls."""
+        return steerable_styles(self.controls)
+
+
+def steerable_styles(controls: Mapping[str, object]):
+    """Styles with a ``style/<name>`` centroid in ``controls``, in :data:`riffforge.music.riff.STYLES` order."""
+    from ..music.riff import STYLES
+
+    return tuple(s for s in STYLES if STYLE_PREFIX + s in controls)
 
 
 def default_role(config: MusicVAEConfig) -> str:
@@ -100,6 +114,7 @@ def save_bundle(out: Union[str, Path], config: MusicVAEConfig, weights: Mapping[
         "arrays": {k: {"shape": list(v.shape), "dtype": str(v.dtype)} for k, v in arrays.items()},
         "float16": bool(float16),
         "controls": sorted(controls or {}),
+        "styles": list(steerable_styles(controls or {})),
         "metadata": {"exported_at": time.strftime("%Y-%m-%dT%H:%M:%S"), **(metadata or {})},
     }
     atomic_write(out / WEIGHTS, lambda h: np.savez(h, **arrays))

@@ -1,6 +1,8 @@
 """The model-backed band generator: a :class:`riffforge.generation.Generator` over MusicVAE bundles.
 
-How a request becomes a riff (all randomness from one seeded ``numpy.random.Generator``):
+How a request becomes a riff (all randomness from one seeded ``numpy.random.Generator``; with
+``noise="portable"`` from the SplitMix64 streams of :mod:`.portable`, which the in-engine C# generator
+``RiffForge.Engine.EngineGenerator`` draws identically, so it generates the same riff from the seed):
 
 1. Harmony and feel from the style (:mod:`riffforge.music.styles`): tuning, mode and key (unless the request
    fixes them), tempo across the style's range by intensity, velocity by intensity.
@@ -42,6 +44,8 @@ from ..music.riff import INSTRUMENTS, PITCH_CLASS_NAMES, STYLES, Riff, RiffError
 from .bundle import Bundle
 from .control import class_energy, slerp, target_energy
 from .model import DecodeTogether, can_decode_together
+from .portable import (FEEL_STREAM, REQUEST_STREAM, VOICING_STREAM, portable_slerp, request_stream,
+                       sequential_norm)
 from .render import (encoder_inputs, follow_shift, key_shift, melody_triples, render_drums, render_guitar,
                      render_melodic, root_controls, tonal_centre, tracks_to_classes)
 
@@ -54,7 +58,11 @@ class ModelGenerator:
 
     def __init__(self, bundles: Sequence[Bundle], candidates: int = 3, latent_noise: float = 0.8,
                  intensity_gain: Union[float, Tuple[float, float]] = (1.5, 3.0), temperature_range: Tuple[float, float] = (0.1, 0.8),
-                 style_gain: float = 3.0, bass_from: str = "code", drum_candidates: int = 2):
+                 style_gain: float = 3.0, bass_from: str = "code", drum_candidates: int = 2,
+                 noise: str = "numpy"):
+        """``noise="portable"`` draws every random number of a request from :class:`.portable.PortableRandom`
+        streams (the in-engine C# generator draws the same ones, so it generates the same riff from a
+        seed); the default ``"numpy"`` draws from NumPy's ``Generator`` and ``random.Random``."""
         if not bundles:
             raise ValueError("ModelGenerator needs at least one bundle")
         self.bundles = list(bundles)
@@ -75,6 +83,10 @@ class ModelGenerator:
                              "or 'encode' (bass model encodes the decoded guitar line)")
         self.bass_from = bass_from
         self.drum_candidates = max(1, int(drum_candidates))
+        if noise not in ("numpy", "portable"):
+            raise ValueError(f"noise={noise!r}: use 'numpy' (NumPy's generator, the default) or 'portable' "
+                             "(the SplitMix64 stream the in-engine C# runtime draws identically)")
+        self.noise = noise
         self._cache: Dict = {}
         self.temperature_range = (float(temperature_range[0]), float(temperature_range[1]))
         self.model_id = "+".join(b.model_id for b in ([self.band] if self.band else list(self.parts.values())))
@@ -83,10 +95,15 @@ class ModelGenerator:
     def capabilities(self) -> Capabilities:
         instruments = INSTRUMENTS if self.band else tuple(i for i in INSTRUMENTS if i in self.parts or
                                                           (i == "bass" and "guitar" in self.parts))
+        # every style may be asked for (tuning, key and tempo come from the style); the models steer towards
+        # a style only where each bundle in use has its centroid; the others decode from the prior
+        playing = [self.band] if self.band else list(self.parts.values())
+        unsteered = tuple(s for s in STYLES if any(s not in b.styles for b in playing))
         return Capabilities(model_ids=tuple(b.model_id for b in self.bundles), styles=STYLES,
-                            instruments=instruments,
+                            instruments=instruments, unsteered_styles=unsteered,
                             extra={"kind": "musicvae", "band_model": bool(self.band),
-                                   "bundles": {b.model_id: {"role": b.role, "config": b.config.name}
+                                   "bundles": {b.model_id: {"role": b.role, "config": b.config.name,
+                                                            "styles": list(b.styles)}
                                                for b in self.bundles}})
 
     def generate(self, request: RiffRequest) -> Riff:
@@ -94,8 +111,17 @@ class ModelGenerator:
             raise RiffRequestError(f"request={request!r}: pass a riffforge.generation.RiffRequest")
         request.validate()
         seed = random.SystemRandom().randrange(_SEED_RANGE) if request.seed is None else int(request.seed)
-        feel = _feel(request, seed)
-        rng = np.random.default_rng([seed, STYLES.index(request.style)])
+        style_index = STYLES.index(request.style)
+        if self.noise == "portable":
+            # three streams per request (see riffforge.runtime.portable.request_stream); the voicing and the
+            # feel draw from their own, as the NumPy path below does
+            feel = _feel(request, seed, request_stream(seed, style_index, FEEL_STREAM))
+            rng = request_stream(seed, style_index, REQUEST_STREAM)
+            voicing_rng = request_stream(seed, style_index, VOICING_STREAM)
+        else:
+            feel = _feel(request, seed)
+            rng = np.random.default_rng([seed, style_index])
+            voicing_rng = np.random.default_rng([seed, style_index, 1])
         x = float(request.intensity)
         t_lo, t_hi = self.temperature_range
         temperature = float(request.temperature) if request.temperature else t_lo + (t_hi - t_lo) * x
@@ -105,7 +131,7 @@ class ModelGenerator:
             heads = self._decode_parts(request, x, temperature, rng)
         tracks = self._render(heads, feel, x, request.bars, separate_keys=self.band is None,
                               bass_follows=self.band is None and self._bass_conditioned(),
-                              voicing_rng=np.random.default_rng([seed, STYLES.index(request.style), 1]),
+                              voicing_rng=voicing_rng,
                               style=request.style)
         tracks = {k: v for k, v in tracks.items() if k in request.instruments}
         return Riff(tempo=feel["tempo"], bars=request.bars, key=feel["key"], mode=feel["mode"], style=request.style,
@@ -141,9 +167,10 @@ class ModelGenerator:
             own = bundle.controls.get("intensity_direction/" + style)
             direction = own if own is not None else bundle.controls.get("intensity_direction")
             if own is not None and bundle.role == "drums":
-                longest = max(float(np.linalg.norm(v)) for k, v in bundle.controls.items()
-                              if k.startswith("intensity_direction/"))
-                direction = own * np.float32(longest / max(float(np.linalg.norm(own)), 1e-6))
+                # the portable stream's generator sums left to right, so C# computes the same scale
+                norm = sequential_norm if self.noise == "portable" else (lambda v: float(np.linalg.norm(v)))
+                longest = max(norm(v) for k, v in bundle.controls.items() if k.startswith("intensity_direction/"))
+                direction = own * np.float32(longest / max(norm(own), 1e-6))
             self._cache[key] = direction
         return self._cache[key]
 
@@ -168,7 +195,8 @@ class ModelGenerator:
     def _variation_noise(self, noise: np.ndarray, n: int, rng: np.random.Generator) -> np.ndarray:
         """``n`` codes' noise near ``noise`` [z]: the variations of a phrase (later ones move further)."""
         fresh = rng.standard_normal((n, noise.shape[-1])).astype(np.float32) * self.latent_noise
-        return np.stack([slerp(noise, fresh[k], PHRASE_VARIATION[min(k, len(PHRASE_VARIATION) - 1)])
+        path = portable_slerp if self.noise == "portable" else slerp
+        return np.stack([path(noise, fresh[k], PHRASE_VARIATION[min(k, len(PHRASE_VARIATION) - 1)])
                          for k in range(n)]).astype(np.float32)
 
     def _chunks(self, bundle: Bundle, request: RiffRequest, x: float, temperature: float,
@@ -450,13 +478,15 @@ def classes_to_riff(classes: np.ndarray, role: str, tempo: float = 120.0) -> Rif
                 tracks=tracks, model_id="calibration", tuning="E standard")
 
 
-def _feel(request: RiffRequest, seed: int) -> Dict:
-    """Tuning, mode, key and tempo for a request (style vocabularies; request fields win)."""
+def _feel(request: RiffRequest, seed: int, r=None) -> Dict:
+    """Tuning, mode, key and tempo for a request (style vocabularies; request fields win). ``r``: the
+    stream to draw from (anything with ``random()`` and ``choices()``, e.g. a portable stream); default a
+    ``random.Random`` seeded from the style and seed."""
     from ..music.styles import STYLE_SPECS, weighted
     from ..music.theory import TUNINGS, get_mode
 
     spec = STYLE_SPECS[request.style]
-    r = random.Random(f"riffforge-model/{request.style}/{seed}")
+    r = r if r is not None else random.Random(f"riffforge-model/{request.style}/{seed}")
     tuning = weighted(spec.tunings, r)
     mode = request.mode or weighted(spec.modes, r)
     try:

@@ -220,8 +220,12 @@ def gumbel_noise(rng: np.random.Generator, shape: Tuple[int, ...], temperature: 
     ``argmax(logits + noise)`` (the Gumbel-max trick, scaled by ``T`` so that the logits need no division).
 
     Drawn as ``-log(E)`` with ``E`` a float64 standard exponential (NumPy's ziggurat), three times faster than
-    ``Generator.gumbel`` and never infinite.
+    ``Generator.gumbel`` and never infinite. A stream with its own ``gumbel_noise`` (the portable stream of
+    :mod:`.portable`, which C# draws identically) draws it itself.
     """
+    own = getattr(rng, "gumbel_noise", None)
+    if own is not None:
+        return own(shape, temperature)
     e = rng.standard_exponential(shape)
     np.log(e, out=e)
     return np.multiply(e, -float(temperature), dtype=np.float32, casting="same_kind")

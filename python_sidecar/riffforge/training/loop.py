@@ -48,6 +48,7 @@ class TrainOptions:
     val_examples: int = 512
     seed: int = 0
     jit_compile: bool = False
+    distribute: Optional[str] = None   # "data": data-parallel over every device (JAX backend)
     progress: bool = True
     keep_checkpoints: int = 3
     on_log: Optional[Callable[[Dict], None]] = field(default=None, repr=False)
@@ -71,6 +72,7 @@ def run_training(opts: TrainOptions) -> Dict:
         raise TrainError(f"--steps {opts.steps}: must be >= 1")
     if opts.init_step not in ("continue", "reset"):
         raise TrainError(f"init_step={opts.init_step!r}: use 'continue' or 'reset'")
+    devices = _distribution_devices(opts.distribute)
     try:
         corpus_info = check_corpus(opts.corpus, config)
     except TrainingDataError as exc:
@@ -83,6 +85,9 @@ def run_training(opts: TrainOptions) -> Dict:
     if batch_size > n_train:
         print(f"riffforge train: note: batch size {batch_size} > {n_train} training examples; using {n_train}")
         batch_size = n_train
+    if devices and batch_size % len(devices):
+        raise TrainError(f"--batch-size {batch_size}: --distribute data splits each batch over {len(devices)} "
+                         f"devices ({', '.join(devices)}); use a multiple of {len(devices)}")
 
     # --- where do we start from? ------------------------------------------------------------------
     resume_ckpt = None
@@ -126,14 +131,49 @@ def run_training(opts: TrainOptions) -> Dict:
             print(f"riffforge train: note: --init {opts.init} was made with config {init_meta.get('config')!r}; "
                   f"loading it into {config.name!r}")
 
-    # --- build (TensorFlow from here on) ----------------------------------------------------------
+    # --- build (Keras from here on) ---------------------------------------------------------------
+    import keras
+
+    keras.utils.set_random_seed(opts.seed)
+    distribution = None
+    if devices:
+        from .jax_steps import data_parallel
+
+        distribution = data_parallel(devices)
+    previous_distribution = keras.distribution.distribution()
+    keras.distribution.set_distribution(distribution)  # variables created from here on are laid out by it
+    try:
+        return _train(opts, config, overrides, corpus_info, out, batch_size, resume_ckpt, checkpoint_every,
+                      eval_every, init_weights, init_meta, distribution)
+    finally:
+        keras.distribution.set_distribution(previous_distribution)
+
+
+def _distribution_devices(distribute: Optional[str]) -> List[str]:
+    """The devices ``--distribute`` trains on ([] without it); one clear error where it cannot."""
+    if distribute is None:
+        return []
+    if distribute != "data":
+        raise TrainError(f"--distribute {distribute}: the one mode is 'data' (data parallelism)")
+    import keras
+
+    if keras.backend.backend() != "jax":
+        raise TrainError(f"--distribute data: needs the JAX backend, Keras is on {keras.backend.backend()!r}; "
+                         "run with KERAS_BACKEND=jax (jax is in the scale extra: pip install -e "
+                         "python_sidecar[train,scale])")
+    return list(keras.distribution.list_devices())
+
+
+def _train(opts: TrainOptions, config, overrides, corpus_info, out: Path, batch_size: int, resume_ckpt,
+           checkpoint_every: int, eval_every: int, init_weights, init_meta, distribution) -> Dict:
+    """The loop proper, once the options are checked and the distribution (if any) is set. TensorFlow writes
+    the TensorBoard events whichever backend Keras trains on."""
     import keras
     import tensorflow as tf
 
     from ..model import WeightsMismatchError, build_model
     from .trainer import Trainer
 
-    keras.utils.set_random_seed(opts.seed)
     model = build_model(config)
     step_offset = 0
     run_steps = 0
@@ -159,7 +199,8 @@ def run_training(opts: TrainOptions) -> Dict:
             raise TrainError(str(exc)) from None
         if opts.init_step == "continue":
             step_offset = int(init_meta.get("step", 0))
-    trainer = Trainer(model, config, step_offset=step_offset, jit_compile=opts.jit_compile)
+    trainer = Trainer(model, config, step_offset=step_offset, jit_compile=opts.jit_compile,
+                      distribution=distribution)
     if resume_ckpt is not None:
         try:
             trainer.set_optimizer_state(opt_state, source=str(resume_ckpt))
@@ -192,7 +233,9 @@ def run_training(opts: TrainOptions) -> Dict:
     }
     if resume_ckpt is not None and state.get("meta"):
         base_meta = dict(state["meta"], corpus=corpus_info)
-    base_meta.update(checkpoint_every=checkpoint_every, eval_every=eval_every)
+    base_meta.update(checkpoint_every=checkpoint_every, eval_every=eval_every,
+                     backend=keras.backend.backend(), distribute=None if distribution is None else {
+                         "mode": "data", "devices": list(distribution.device_mesh.devices.flatten().tolist())})
     val_metrics: Dict = {}
     if history:
         vals = [h for h in history if h.get("split") == "validation"]

@@ -1,4 +1,4 @@
-"""Compiled train and evaluation steps for the Keras MusicVAE (TensorFlow backend).
+"""Compiled train and evaluation steps for the Keras MusicVAE (TensorFlow backend; JAX in :mod:`.jax_steps`).
 
 One optimisation step is Magenta's ``music_vae_train.train``: Adam (beta1 0.9, beta2 0.999, epsilon
 1e-8) on the decayed learning rate; gradients clipped to global norm ``grad_clip``, or zeroed when the
@@ -23,21 +23,39 @@ from .schedules import MagentaLearningRate, sampling_probability, uses_scheduled
 
 
 class Trainer:
-    def __init__(self, model, config, step_offset: int = 0, jit_compile: bool = True):
+    """Train and evaluation steps for ``model`` on the active Keras backend: ``tf.function`` steps on
+    TensorFlow; on JAX the same step as a jitted pure function (:mod:`.jax_steps`), which ``distribution``
+    (a ``keras.distribution.DataParallel``, set globally before the model was built) spreads over devices."""
+
+    def __init__(self, model, config, step_offset: int = 0, jit_compile: bool = True, distribution=None):
         self.model = model
         self.config = config
         self.step_offset = int(step_offset)
         self.scheduled = uses_scheduled_sampling(config)
-        self.optimizer = keras.optimizers.Adam(
-            learning_rate=MagentaLearningRate(config.learning_rate, config.decay_rate,
-                                              config.min_learning_rate, self.step_offset),
-            beta_1=0.9, beta_2=0.999, epsilon=1e-8,
-        )
+        self.lr_schedule = MagentaLearningRate(config.learning_rate, config.decay_rate, config.min_learning_rate,
+                                               self.step_offset)
+        self.optimizer = keras.optimizers.Adam(learning_rate=self.lr_schedule, beta_1=0.9, beta_2=0.999,
+                                               epsilon=1e-8)
         self.variables = list(model.trainable_variables)
         self.optimizer.build(self.variables)
-        self._train_fn = tf.function(self._train_step, jit_compile=jit_compile)
-        self._eval_fn = tf.function(self._eval_step, jit_compile=jit_compile)
-        self._greedy_fn = tf.function(self._greedy_step, jit_compile=jit_compile)
+        backend = keras.backend.backend()
+        self.jax_steps = None
+        if backend == "jax":
+            from .jax_steps import JaxSteps
+
+            steps = JaxSteps(model, config, self.optimizer, self.lr_schedule, self.step_offset, self.scheduled,
+                             distribution)
+            self.jax_steps = steps
+            self._train_fn, self._eval_fn, self._greedy_fn = steps.train, steps.evaluate, steps.greedy
+        elif backend == "tensorflow":
+            if distribution is not None:
+                raise ValueError("a keras.distribution needs the JAX backend (KERAS_BACKEND=jax)")
+            self._train_fn = tf.function(self._train_step, jit_compile=jit_compile)
+            self._eval_fn = tf.function(self._eval_step, jit_compile=jit_compile)
+            self._greedy_fn = tf.function(self._greedy_step, jit_compile=jit_compile)
+        else:
+            raise ValueError(f"Keras backend {backend!r}: riffforge trains on tensorflow or jax; set "
+                             "KERAS_BACKEND=tensorflow or KERAS_BACKEND=jax")
 
     # -- steps -------------------------------------------------------------------------------------
     @property
@@ -97,7 +115,7 @@ class Trainer:
             for k, v in terms.items():
                 sums[k] = sums.get(k, 0.0) + float(v) * n
             n_total += n
-            classes = self._greedy_fn(val.inputs[sl], val.lengths[sl], controls).numpy()
+            classes = np.asarray(self._greedy_fn(val.inputs[sl], val.lengths[sl], controls))
             t = val.targets[sl]
             mask = (np.arange(t.shape[1])[None, :] < val.lengths[sl][:, None]).astype(np.float32)
             hit = (classes == t).astype(np.float32).mean(axis=-1)  # mean over heads

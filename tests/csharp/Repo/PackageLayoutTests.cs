@@ -34,6 +34,40 @@ namespace RiffForge.Repo.Tests
         }
 
         [Test]
+        public void EngineAsmdefIsUnityFreeUnsafeAndReferencesOnlyTheCore()
+        {
+            // allowUnsafeCode: Unity passes /unsafe to the compiler for this assembly (the decoder's pointer loops);
+            // noEngineReferences: no UnityEngine, so the engine runs and is tested without Unity. Unity's
+            // "Assembly Definition file format reference":
+            // https://docs.unity.com/en-us/engine/6000.0/manual/scripting/compilation-and-code-reload/script-compilation/assembly-definition-files/file-format
+            var json = (JsonObject)RepoPaths.Json(Path.Combine(Package, "Runtime", "Engine", "RiffForge.Engine.asmdef"));
+            Assert.AreEqual("RiffForge.Engine", json["name"]);
+            Assert.AreEqual("RiffForge.Engine", json["rootNamespace"]);
+            Assert.AreEqual(true, json["noEngineReferences"]);
+            Assert.AreEqual(true, json["allowUnsafeCode"]);
+            Assert.AreEqual(true, json["autoReferenced"]);
+            CollectionAssert.AreEqual(new[] { "RiffForge.Core" }, (List<object>)json["references"]);
+            Assert.IsEmpty((List<object>)json["includePlatforms"]);
+            Assert.IsEmpty((List<object>)json["excludePlatforms"]);
+        }
+
+        [Test]
+        public void EngineModelsShipAsBinaryTextAssets()
+        {
+            // Resources/RiffForgeEngine/<bundle>.bytes: Unity imports .bytes as a TextAsset whose bytes
+            // EngineModel.Load reads (build/engine_assets.py writes them).
+            foreach (var bundle in new[] { "metal-guitar", "metal-bass", "metal-drums" })
+            {
+                var path = Path.Combine(Package, "Runtime", "Resources", "RiffForgeEngine", bundle + ".bytes");
+                Assert.IsTrue(File.Exists(path), path);
+                Assert.IsTrue(File.Exists(path + ".meta"), path + ".meta");
+                var head = new byte[4];
+                using (var f = File.OpenRead(path)) f.Read(head, 0, 4);
+                Assert.AreEqual("RFEM", System.Text.Encoding.ASCII.GetString(head), path);
+            }
+        }
+
+        [Test]
         public void EveryAsmdefInThePackageIsValidForUnity()
         {
             var problems = AsmdefValidator.CheckFolder(Package);
@@ -62,6 +96,13 @@ namespace RiffForge.Repo.Tests
         {
             foreach (var file in Directory.GetFiles(Path.Combine(Package, "Runtime", "Core"), "*.cs", SearchOption.AllDirectories))
                 StringAssert.Contains("namespace RiffForge.Core\n", File.ReadAllText(file).Replace("\r\n", "\n"), file);
+        }
+
+        [Test]
+        public void EveryEngineSourceIsInTheRiffForgeEngineNamespace()
+        {
+            foreach (var file in Directory.GetFiles(Path.Combine(Package, "Runtime", "Engine"), "*.cs", SearchOption.AllDirectories))
+                StringAssert.Contains("namespace RiffForge.Engine\n", File.ReadAllText(file).Replace("\r\n", "\n"), file);
         }
 
         [Test]

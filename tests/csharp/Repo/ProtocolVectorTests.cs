@@ -105,6 +105,26 @@ namespace RiffForge.Repo.Tests
             Assert.AreEqual((long)expected["max_bars"], (long)caps.MaxBars);
             Assert.AreEqual((long)expected["heartbeat_timeout_ms"], (long)caps.HeartbeatTimeoutMs);
             Assert.AreEqual(((List<object>)expected["styles"]).Count, caps.Styles.Length);
+            foreach (JsonObject v in Vectors(Path.Combine(RepoPaths.Vectors, "hello.json")))
+            {
+                var arg = (JsonObject)((List<object>)v["args"])[3];
+                var decoded = SidecarCapabilities.Decode(Hex((string)arg["hex"]));
+                var unsteered = (List<object>)((JsonObject)arg["msgpack"])["unsteered_styles"];
+                Assert.AreEqual(unsteered.Count, decoded.UnsteeredStyles.Length, (string)v["name"]);
+                for (var i = 0; i < unsteered.Count; i++)
+                    Assert.AreEqual(unsteered[i], decoded.UnsteeredStyles[i], (string)v["name"]);
+            }
+            var older = new MsgPackWriter();  // a hello from an older sidecar: no unsteered_styles key
+            older.WriteMapHeader(6);
+            older.Write("styles"); older.WriteArrayHeader(1); older.Write("thrash");
+            older.Write("instruments"); older.WriteArrayHeader(1); older.Write("drums");
+            older.Write("max_bars"); older.Write(16L);
+            older.Write("model_ids"); older.WriteArrayHeader(1); older.Write("procedural");
+            older.Write("heartbeat_timeout_ms"); older.Write(0L);
+            older.Write("max_datagram"); older.Write(8192L);
+            var old = SidecarCapabilities.Decode(older.ToArray());
+            Assert.IsNull(old.UnsteeredStyles);
+            Assert.IsNull(old.Modes);
             foreach (JsonObject v in Vectors(Path.Combine(RepoPaths.Vectors, "riff.json")))
             {
                 var blob = (JsonObject)((List<object>)v["args"])[4];

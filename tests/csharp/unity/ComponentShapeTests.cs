@@ -67,6 +67,24 @@ namespace RiffForge.Unity.Tests
         }
 
         [Test]
+        public void GeneratorHasAnEngineDropdownThatDefaultsToAuto()
+        {
+            var field = typeof(MetalRiffGenerator).GetField("engine", Instance);
+            Assert.IsNotNull(field, "MetalRiffGenerator.engine");
+            Assert.IsTrue(field.IsDefined(typeof(SerializeField), false), "shown in the Inspector");
+            Assert.AreEqual(typeof(RiffEngine), field.FieldType, "a dropdown: Sidecar, In Engine, Auto");
+            CollectionAssert.AreEqual(new[] { "Sidecar", "InEngine", "Auto" }, Enum.GetNames(typeof(RiffEngine)));
+            var generator = new MetalRiffGenerator();
+            Assert.AreEqual(RiffEngine.Auto, field.GetValue(generator), "default Auto");
+            Assert.AreEqual(RiffEngine.Auto, generator.Engine);
+            generator.Engine = RiffEngine.InEngine;
+            Assert.AreEqual(RiffEngine.InEngine, field.GetValue(generator), "the Engine property sets the same field");
+            Assert.AreEqual("not started", generator.EngineInUse, "no route before it is enabled");
+            var tooltip = (TooltipAttribute)Attribute.GetCustomAttribute(field, typeof(TooltipAttribute));
+            foreach (var word in new[] { "Auto", "Sidecar", "In Engine", "WebGL", "Baked" }) StringAssert.Contains(word, tooltip.tooltip);
+        }
+
+        [Test]
         public void GeneratorApiAndEventsHaveTheIssuesSignatures()
         {
             var t = typeof(MetalRiffGenerator);
@@ -91,7 +109,8 @@ namespace RiffForge.Unity.Tests
             var t = typeof(RiffForgeSidecar);
             foreach (var message in new[] { "Awake", "OnEnable", "Start", "Update", "OnDisable", "OnDestroy" })
                 Assert.IsNotNull(t.GetMethod(message, Instance), "RiffForgeSidecar." + message);
-            Assert.IsNotNull(t.GetMethod("OnPlayModeStateChanged", Instance), "stops on play-mode exit (Editor flavour)");
+            var sessionEnd = typeof(RiffForgeSidecar).Assembly.GetType("RiffForge.PlaySessionEnd");
+            Assert.IsNotNull(sessionEnd.GetMethod("OnPlayModeStateChanged", Instance), "stops on play-mode exit (Editor flavour)");
             var reset = t.GetMethod("ResetStatics", BindingFlags.Static | BindingFlags.NonPublic);
             Assert.IsNotNull(Attribute.GetCustomAttribute(reset, typeof(RuntimeInitializeOnLoadMethodAttribute)));
         }

@@ -15,13 +15,13 @@ namespace RiffForge.Unity.Tests
         static List<string> Strings(object list) { return ((List<object>)list).ConvertAll(o => (string)o); }
 
         [Test]
-        public void RuntimeAsmdefReferencesTheCoreOnEveryPlatform()
+        public void RuntimeAsmdefReferencesTheCoreAndTheEngineOnEveryPlatform()
         {
             // Every platform, so user scripts naming MetalRiffGenerator compile for Android, iOS, WebGL and
-            // consoles too; there SidecarPlatform serves baked riffs instead of starting the sidecar.
+            // consoles too; there the in-engine generator (RiffForge.Engine) makes the riffs the sidecar cannot.
             var json = (JsonObject)RepoPaths.Json(Path.Combine(Path.Combine(Package, "Runtime"), "RiffForge.Runtime.asmdef"));
             Assert.AreEqual("RiffForge.Runtime", json["name"]);
-            CollectionAssert.AreEqual(new[] { "RiffForge.Core" }, Strings(json["references"]));
+            CollectionAssert.AreEqual(new[] { "RiffForge.Core", "RiffForge.Engine" }, Strings(json["references"]));
             Assert.IsEmpty(Strings(json["includePlatforms"]));
             Assert.IsEmpty(Strings(json["excludePlatforms"]));
             Assert.AreEqual(false, json["noEngineReferences"]);

@@ -17,8 +17,8 @@ namespace RiffForge.Unity.Tests
     {
         const double LookAhead = 0.2;
 
-        /// <summary>The planner, the scheduler and the request settings as MetalRiffGenerator wires them.</summary>
-        sealed class Session
+        /// <summary>The planner, the scheduler and the request settings as MetalRiffGenerator wires them (also used by InEngineTimingTests).</summary>
+        internal sealed class Session
         {
             public readonly RiffScheduler Scheduler = new RiffScheduler { LookAheadSeconds = LookAhead };
             public readonly ContinuousPlanner Planner;

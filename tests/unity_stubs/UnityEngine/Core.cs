@@ -63,6 +63,14 @@ namespace UnityEngine
         public static T[] LoadAll<T>(string path) where T : Object { return new T[0]; }
     }
 
+    // https://docs.unity3d.com/2018.3/Documentation/ScriptReference/TextAsset-bytes.html (bytes: the raw bytes of a
+    // .bytes asset, read only) and TextAsset.text
+    public class TextAsset : Object
+    {
+        public byte[] bytes { get { return new byte[0]; } }
+        public string text { get { return ""; } }
+    }
+
     // https://docs.unity3d.com/ScriptReference/Mathf.html
     public struct Mathf
     {

@@ -9,8 +9,9 @@ namespace RiffForge
     /// <summary>
     /// Metal that follows the game. Call <see cref="RequestRiff(float)"/> when the boss appears, or just move
     /// <see cref="Intensity"/> and let continuous mode follow it bar by bar. Riffs come from the sidecar
-    /// (<see cref="RiffForgeSidecar"/>), play in time on AudioSettings.dspTime through the built-in
-    /// <see cref="RiffSampler"/>, and every note, bar and beat is also an event for your own code.
+    /// (<see cref="RiffForgeSidecar"/>) or from the in-engine generator (<see cref="InEngineRiffs"/>), as the
+    /// Engine setting says (<see cref="EngineChoice.Route"/>), play in time on AudioSettings.dspTime through the
+    /// built-in <see cref="RiffSampler"/>, and every note, bar and beat is also an event for your own code.
     /// </summary>
     [AddComponentMenu("RiffForge/Metal Riff Generator")]
     public sealed class MetalRiffGenerator : MonoBehaviour
@@ -94,6 +95,9 @@ namespace RiffForge
         [SerializeField] float maxChangePerBar = 0.25f;
 
         [Header("Sound and sidecar")]
+        [Tooltip("Where riffs are generated. Auto: the sidecar where it can run and is ready; in-engine on Android, iOS, WebGL and consoles, while the sidecar starts and whenever it fails. Sidecar: the sidecar only (baked riffs while it is not available). In Engine: always inside the game, no sidecar process (on a worker thread; on WebGL a little each frame). Baked riffs play only if the engine assets do not load.")]
+        [SerializeField] RiffEngine engine = RiffEngine.Auto;
+
         [Tooltip("Play notes through the built-in sampler (added automatically when empty). Off: only the events fire; drive your own synth from OnNote.")]
         [SerializeField] bool useBuiltInSampler = true;
 
@@ -127,6 +131,14 @@ namespace RiffForge
         readonly System.Random _random = new System.Random();
         ContinuousPlanner _planner;
         RiffForgeSidecar _sidecar;
+        // The route of this generator's requests (decided by Attach from Engine, the build target and whether
+        // the engine assets loaded), the engine it may use, and its own session when it uses no sidecar.
+        bool _routed;
+        RiffEngine _routedSetting;
+        EngineRoute _route;
+        EngineRunner _runner;
+        SidecarSession _own;
+        RiffSource _lastSource = RiffSource.Baked;
         bool _playing;
         bool _refusalWarned;
         bool _phraseBarsWarned;
@@ -170,8 +182,55 @@ namespace RiffForge
         public Riff LastRiff { get { return _lastRiff; } }
         public bool LastRiffFromFallback { get { return _lastFromFallback; } }
 
-        /// <summary>The sidecar this generator asks (after Start).</summary>
+        /// <summary>The sidecar this generator asks (after Start; null when it uses only the in-engine generator or baked riffs).</summary>
         public RiffForgeSidecar Sidecar { get { return _sidecar; } }
+
+        /// <summary>
+        /// Where riffs are generated: Auto (default), Sidecar or InEngine. A change takes effect at the next
+        /// frame: the request in flight is dropped and playback goes on with the next request.
+        /// </summary>
+        public RiffEngine Engine { get { return engine; } set { engine = value; } }
+
+        /// <summary>The route this generator's requests take now (meaningful once it is enabled or playing).</summary>
+        public EngineRoute Route { get { return _route; } }
+
+        /// <summary>Where the last riff came from (sidecar, in-engine or baked).</summary>
+        public RiffSource LastRiffSource { get { return _lastSource; } }
+
+        /// <summary>One line for the Inspector: which engine generates riffs now, and what the engine costs.</summary>
+        public string EngineInUse
+        {
+            get
+            {
+                if (!_routed) return "not started";
+                var session = CurrentSession;
+                var how = (_runner != null ? _runner.Scheduling : EngineChoice.Scheduling).ToString().ToLowerInvariant();
+                switch (_route)
+                {
+                    case EngineRoute.EngineOnly:
+                        return "in-engine (" + how + ")" + EngineCost(session);
+                    case EngineRoute.BakedOnly:
+                        return engine == RiffEngine.Sidecar ? "baked riffs (this build target cannot start the sidecar)" : "baked riffs (engine assets: " + InEngineRiffs.Problem + ")";
+                    default:
+                        var ready = session != null && session.IsReady && !session.UsingFallback;
+                        if (ready) return "sidecar";
+                        if (_route == EngineRoute.SidecarEngineFallback)
+                            return "in-engine (" + how + ") while the sidecar is not ready" + EngineCost(session);
+                        return session != null && session.UsingFallback ? "baked riffs (the sidecar is not available)" : "sidecar (starting)";
+                }
+            }
+        }
+
+        string EngineCost(SidecarSession session)
+        {
+            var s = "";
+            if (session != null && session.EngineLatencies.Count > 0) s += ": " + session.EngineLatencies.Summary();
+            if (_runner != null && _runner.Scheduling == EngineScheduling.Sliced)
+                s += "; " + (_runner.MaxSecondsPerPump * 1000.0).ToString("0.00") + " ms per frame at most";
+            return s;
+        }
+
+        SidecarSession CurrentSession { get { return _own ?? (_sidecar != null ? _sidecar.Session : null); } }
 
         /// <summary>The built-in sampler (null when Use Built-in Sampler is off).</summary>
         public RiffSampler Sampler { get { return sampler; } }
@@ -220,6 +279,7 @@ namespace RiffForge
         {
             foreach (var t in _waiting.Values) t.TrySetCanceled();
             _waiting.Clear();
+            Detach();
         }
 
         /// <summary>Starts playback: continuous mode requests its first riff, otherwise one riff at Intensity is requested.</summary>
@@ -298,28 +358,106 @@ namespace RiffForge
         int Send(RiffRequest request, RiffPurpose purpose, bool play)
         {
             Attach();
-            // Nothing plays yet: a baked riff answers at once while the sidecar starts (first sound without waiting).
-            var id = _scheduler.Current == null ? _sidecar.SendOrStandIn(request) : _sidecar.Send(request);
-            if (play) _planner.RequestSent(id, request.Intensity, purpose);
+            // Nothing plays yet: a stand-in answers at once while the sidecar starts (first sound without
+            // waiting): the engine when it generates in a fraction of a second (threaded), else a baked riff.
+            var first = _scheduler.Current == null;
+            int id;
+            if (_own != null) id = first ? _own.SendOrStandIn(request) : _own.Send(request);
+            else id = first ? _sidecar.SendOrStandIn(request, _runner) : _sidecar.Send(request, _runner);
+            if (play)
+            {
+                var superseded = _planner.InFlightId;
+                _planner.RequestSent(id, request.Intensity, purpose);
+                // An in-engine request the planner no longer waits for is not generated to the end (sliced on
+                // WebGL it would hold up the next one for seconds). Sidecar requests keep their own course.
+                if (superseded < 0 && superseded != id && !_waiting.ContainsKey(superseded) && !_noPlay.Contains(superseded))
+                {
+                    var session = CurrentSession;
+                    if (session != null) session.Cancel(superseded);
+                }
+            }
             else _noPlay.Add(id);
             return id;
         }
 
+        /// <summary>
+        /// Decides the route from Engine, the build target and the engine assets (loaded here once for all
+        /// generators when Engine may use them), and connects to the sidecar or to a session of its own.
+        /// </summary>
         void Attach()
         {
             if (_planner == null) _planner = new ContinuousPlanner(_scheduler.Governor);
-            if (_sidecar != null) return;
-            _sidecar = RiffForgeSidecar.Resolve(sidecar, this);
-            _sidecar.RiffReady += OnSidecarRiff;
-            _sidecar.RequestFailed += OnSidecarFailed;
+            if (_routed) return;
+            _routed = true;
+            _routedSetting = engine;
+            var runner = EngineChoice.WantsEngine(engine) ? InEngineRiffs.Runner : null;
+            _route = EngineChoice.Route(engine, SidecarPlatform.Current, runner != null);
+            _runner = _route == EngineRoute.SidecarEngineFallback || _route == EngineRoute.EngineOnly ? runner : null;
+            var now = Time.realtimeSinceStartupAsDouble;
+            if (_route == EngineRoute.EngineOnly)
+            {
+                // Auto where no sidecar can run: one line per game says why riffs are generated in-engine.
+                var line = engine == RiffEngine.Auto ? InEngineRiffs.TakeTargetLine() : null;
+                UseOwnSession(SidecarSession.EngineOnly(runner, line, now), true);
+            }
+            else if (_route == EngineRoute.BakedOnly && engine != RiffEngine.Sidecar)
+            {
+                // The engine assets did not load: InEngineRiffs has said why, once; this session adds nothing.
+                UseOwnSession(SidecarSession.BakedOnly("RiffForge: playing baked riffs: " + InEngineRiffs.Problem, now), false);
+            }
+            else
+            {
+                // The sidecar (on a build target that cannot start it, its session plays baked riffs and says so).
+                _sidecar = RiffForgeSidecar.Resolve(sidecar, this);
+                _sidecar.RiffReady += OnSidecarRiff;
+                _sidecar.RequestFailed += OnSidecarFailed;
+            }
         }
+
+        void UseOwnSession(SidecarSession session, bool logs)
+        {
+            _own = session;
+            _own.RiffReady += OnSidecarRiff;
+            _own.RequestFailed += OnSidecarFailed;
+            if (logs)
+            {
+                _own.Warning += OnOwnWarning;
+                _own.Log += OnOwnLog;
+            }
+            _own.Start();
+        }
+
+        void OnOwnWarning(string line) { Debug.LogWarning(line, this); }
+        void OnOwnLog(string line) { Debug.Log(line, this); }
 
         void Detach()
         {
+            _routed = false;
+            _runner = null;
+            if (_own != null)
+            {
+                _own.RiffReady -= OnSidecarRiff;
+                _own.RequestFailed -= OnSidecarFailed;
+                _own.Warning -= OnOwnWarning;
+                _own.Log -= OnOwnLog;
+                _own.Dispose();
+                _own = null;
+            }
             if (_sidecar == null) return;
             _sidecar.RiffReady -= OnSidecarRiff;
             _sidecar.RequestFailed -= OnSidecarFailed;
             _sidecar = null;
+        }
+
+        /// <summary>Engine changed while enabled: the old route's answers will not come, so start over on the new one.</summary>
+        void Reroute()
+        {
+            Detach();
+            foreach (var t in _waiting.Values) t.TrySetCanceled();
+            _waiting.Clear();
+            _noPlay.Clear();
+            _planner.Reset();
+            Attach();
         }
 
         void SyncSettings()
@@ -343,12 +481,21 @@ namespace RiffForge
             _planner.Continuous = continuous;
             _planner.VaryEachLoop = varyEachLoop;
             _planner.Target = intensity;
-            var session = _sidecar != null ? _sidecar.Session : null;
-            _planner.GeneratedRiffsAvailable = session != null && session.IsReady && !session.UsingFallback;
+            var session = CurrentSession;
+            var sidecarReady = session != null && session.IsReady && !session.UsingFallback;
+            var engineAnswers = _runner != null && !sidecarReady;
+            // A baked riff that plays is replaced once generated riffs can come: from the sidecar, or from the
+            // engine unless it failed (a failing engine would answer each replacement with a baked riff again).
+            _planner.GeneratedRiffsAvailable = sidecarReady || (engineAnswers && session != null && !session.EngineFailed);
             _planner.SwapThreshold = Mathf.Clamp(swapThreshold, 0.01f, 0.5f);
-            // Ask for the follower early enough to cover the look-ahead and a slow answer (p99 latency x 4).
-            var latency = session != null ? session.Latencies.Quantile(0.99) : double.NaN;
-            _planner.LeadSeconds = ContinuousPlanner.LeadFor(lookAhead, latency);
+            // Ask for the follower early enough to cover the look-ahead and a slow answer (p99 x 4): the
+            // sidecar's latency, or the engine's while it answers (a bound until one was measured).
+            var p99 = GenerationTime.AnswerP99(
+                session != null ? session.Latencies.Quantile(0.99) : double.NaN,
+                engineAnswers,
+                session != null ? session.EngineLatencies.Quantile(0.99) : double.NaN,
+                _runner != null ? GenerationTime.EnginePrior(_runner.Scheduling, _runner.Budget.FrameSeconds) : double.NaN);
+            _planner.LeadSeconds = ContinuousPlanner.LeadFor(lookAhead, p99);
         }
 
         /// <summary>
@@ -366,6 +513,9 @@ namespace RiffForge
 
         void Update()
         {
+            if (_routed && engine != _routedSetting) Reroute();
+            if (_runner != null) InEngineRiffs.PumpOnce(Time.frameCount);
+            if (_own != null) _own.Update(Time.realtimeSinceStartupAsDouble, 0.002);
             if (!_playing) return;
             SyncSettings();
             var dsp = AudioSettings.dspTime;
@@ -426,6 +576,8 @@ namespace RiffForge
             if (!mine) return;
             _lastRiff = riff;
             _lastFromFallback = fromFallback;
+            var session = CurrentSession;
+            _lastSource = session != null ? session.LastRiffSource : fromFallback ? RiffSource.Baked : RiffSource.Sidecar;
             OnRiffReady.Invoke(riff);
             if (tcs != null) tcs.TrySetResult(riff);
         }

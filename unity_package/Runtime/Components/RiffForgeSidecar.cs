@@ -3,9 +3,6 @@ using System.Collections.Generic;
 using System.IO;
 using RiffForge.Core;
 using UnityEngine;
-#if UNITY_EDITOR
-using UnityEditor;
-#endif
 
 namespace RiffForge
 {
@@ -22,7 +19,7 @@ namespace RiffForge
     public sealed class RiffForgeSidecar : MonoBehaviour
     {
         [Header("Launch")]
-        [Tooltip("Auto: the frozen sidecar shipped in the package (Editor) or next to the player (build); in the Editor, the source sidecar when no frozen build exists and a Python is set. Frozen: only the frozen one. Source: Python Path -m riffforge sidecar. Off: baked fallback riffs only.")]
+        [Tooltip("Auto: the frozen sidecar shipped in the package (Editor) or next to the player (build); in the Editor, the source sidecar when no frozen build exists and a Python is set. Frozen: only the frozen one. Source: Python Path -m riffforge sidecar. Off: no sidecar (generators with Engine Auto generate in-engine, with Engine Sidecar play baked fallback riffs).")]
         [SerializeField] SidecarLaunchMode launchMode = SidecarLaunchMode.Auto;
 
         [Tooltip("A Python with riffforge installed (e.g. <repo>/.venv/bin/python), for Launch Mode Source (and Auto without a frozen build). Empty: the RIFFFORGE_PYTHON environment variable.")]
@@ -58,7 +55,8 @@ namespace RiffForge
         static readonly List<RiffForgeSidecar> _instances = new List<RiffForgeSidecar>();
 
         SidecarSession _session;
-        bool _hooked;
+        PlaySessionEnd _sessionEnd;
+        PlaySessionEnd SessionEnd { get { return _sessionEnd ?? (_sessionEnd = new PlaySessionEnd(StopSidecar)); } }
 
         /// <summary>A riff answers request <c>id</c> (<c>fromFallback</c>: a baked riff). Raised in Update.</summary>
         public event Action<int, Riff, bool> RiffReady;
@@ -165,7 +163,7 @@ namespace RiffForge
         void OnEnable()
         {
             if (!_instances.Contains(this)) _instances.Add(this);
-            Hook(true);
+            SessionEnd.Set(true);
         }
 
         void Start()
@@ -175,12 +173,14 @@ namespace RiffForge
 
         void Update()
         {
+            // In-engine riffs standing in for this sidecar (Engine: Auto) are sliced on WebGL: advance them first.
+            InEngineRiffs.PumpOnce(Time.frameCount);
             if (_session != null) _session.Update(Time.realtimeSinceStartupAsDouble, drainBudgetMs / 1000.0);
         }
 
         void OnDisable()
         {
-            Hook(false);
+            SessionEnd.Set(false);
             StopSidecar();
         }
 
@@ -217,6 +217,8 @@ namespace RiffForge
             options.Client.HostVersion = RiffForgePackage.Version;
             var now = Time.realtimeSinceStartupAsDouble;
             _session = SidecarPlatform.BakedOnlySession(SidecarPlatform.Current, now) ?? new SidecarSession(command, problem, options, now);
+            // A generator with Engine Auto loads the in-engine generator before it first asks this sidecar.
+            _session.EngineStandsIn = InEngineRiffs.IsLoaded;
             _session.Fallback.StartupGraceSeconds = startupGraceSeconds;
             _session.Fallback.LostGraceSeconds = lostGraceSeconds;
             _session.RiffReady += OnRiffReady;
@@ -238,6 +240,16 @@ namespace RiffForge
         }
 
         /// <summary>
+        /// Like <see cref="Send(RiffRequest)"/>, with <paramref name="engine"/> generating the riff whenever the
+        /// sidecar is not ready (see <see cref="SidecarSession.Send(RiffRequest, EngineRunner)"/>); null: baked riffs.
+        /// </summary>
+        public int Send(RiffRequest request, EngineRunner engine)
+        {
+            EnsureStarted();
+            return _session.Send(request, engine);
+        }
+
+        /// <summary>
         /// Like <see cref="Send"/>, but answered at once by a baked riff while the sidecar is still starting
         /// (see <see cref="SidecarSession.SendOrStandIn"/>), so the first sound does not wait for it.
         /// </summary>
@@ -245,6 +257,13 @@ namespace RiffForge
         {
             EnsureStarted();
             return _session.SendOrStandIn(request);
+        }
+
+        /// <summary>Like <see cref="SendOrStandIn(RiffRequest)"/> with <paramref name="engine"/> (see <see cref="SidecarSession.SendOrStandIn(RiffRequest, EngineRunner)"/>).</summary>
+        public int SendOrStandIn(RiffRequest request, EngineRunner engine)
+        {
+            EnsureStarted();
+            return _session.SendOrStandIn(request, engine);
         }
 
         /// <summary>Stops waiting for a request's answer.</summary>
@@ -284,35 +303,6 @@ namespace RiffForge
             var h = RequestFailed;
             if (h != null) h(error);
         }
-
-        void Hook(bool on)
-        {
-            if (on == _hooked) return;
-            _hooked = on;
-            if (on)
-            {
-                Application.quitting += StopSidecar;
-#if UNITY_EDITOR
-                AssemblyReloadEvents.beforeAssemblyReload += StopSidecar;
-                EditorApplication.playModeStateChanged += OnPlayModeStateChanged;
-#endif
-            }
-            else
-            {
-                Application.quitting -= StopSidecar;
-#if UNITY_EDITOR
-                AssemblyReloadEvents.beforeAssemblyReload -= StopSidecar;
-                EditorApplication.playModeStateChanged -= OnPlayModeStateChanged;
-#endif
-            }
-        }
-
-#if UNITY_EDITOR
-        void OnPlayModeStateChanged(PlayModeStateChange change)
-        {
-            if (change == PlayModeStateChange.ExitingPlayMode) StopSidecar();
-        }
-#endif
 
         /// <summary>The folder holding the per-platform sidecar folders for this run (Editor: the package's Sidecar~).</summary>
         public static string SidecarRoot()

@@ -7,6 +7,7 @@ namespace RiffForge
     public sealed class LatencyLog
     {
         readonly double[] _ring;
+        readonly double[] _sorted;
         int _count;
         int _next;
         long _total;
@@ -15,6 +16,7 @@ namespace RiffForge
         {
             if (capacity < 1) throw new ArgumentOutOfRangeException("capacity", "capacity " + capacity + " must be >= 1");
             _ring = new double[capacity];
+            _sorted = new double[capacity];
         }
 
         public int Count { get { return _count; } }
@@ -42,14 +44,24 @@ namespace RiffForge
         /// <summary>The latest latency, NaN when none.</summary>
         public double Last { get { return _count == 0 ? double.NaN : _ring[(_next - 1 + _ring.Length) % _ring.Length]; } }
 
-        /// <summary>The q-quantile (0..1, nearest rank) of the kept latencies, NaN when none.</summary>
+        /// <summary>
+        /// The q-quantile (0..1, nearest rank) of the kept latencies, NaN when none. Allocates nothing (the
+        /// generator asks for the p99 every frame).
+        /// </summary>
         public double Quantile(double q)
         {
             if (_count == 0) return double.NaN;
-            var a = Recent();
-            Array.Sort(a);
-            var rank = (int)Math.Ceiling(Math.Max(0.0, Math.Min(1.0, q)) * a.Length) - 1;
-            return a[Math.Max(0, Math.Min(a.Length - 1, rank))];
+            var first = (_next - _count + _ring.Length) % _ring.Length;
+            // Insertion sort into the scratch array: a few dozen values, and Array.Sort allocates on Mono.
+            for (var i = 0; i < _count; i++)
+            {
+                var v = _ring[(first + i) % _ring.Length];
+                var j = i;
+                for (; j > 0 && _sorted[j - 1] > v; j--) _sorted[j] = _sorted[j - 1];
+                _sorted[j] = v;
+            }
+            var rank = (int)Math.Ceiling(Math.Max(0.0, Math.Min(1.0, q)) * _count) - 1;
+            return _sorted[Math.Max(0, Math.Min(_count - 1, rank))];
         }
 
         public double Max { get { return Quantile(1.0); } }

@@ -11,6 +11,10 @@ namespace RiffForge.Core
         public int MaxDatagram;
         /// <summary>Mode names a request may ask for; null when the sidecar did not say (send "auto").</summary>
         public string[] Modes;
+        /// <summary>Styles a request may ask for that the sidecar's models cannot steer towards (their bundles
+        /// hold no centroid for them): the riff keeps the style's tuning, key and tempo, not its vocabulary.
+        /// Empty when every style is steered; null when the sidecar did not say (an older sidecar).</summary>
+        public string[] UnsteeredStyles;
 
         public static SidecarCapabilities Decode(byte[] payload)
         {
@@ -25,6 +29,7 @@ namespace RiffForge.Core
                 MaxDatagram = (int)f.Int("max_datagram", 512, 65507),
             };
             if (f.Has("modes")) c.Modes = f.StrArray("modes");
+            if (f.Has("unsteered_styles")) c.UnsteeredStyles = f.StrArray("unsteered_styles");
             return c;
         }
     }
