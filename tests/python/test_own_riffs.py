@@ -182,7 +182,9 @@ def test_resume_keeps_checkpoint_and_eval_cadence(tmp_path, capsys):
     assert [r["step"] for r in rows if r["split"] == "validation"] == [1, 2, 3, 4]
     capsys.readouterr()
 
-    # Ctrl-C during a resumed run prints a resume command with the same cadence
+    # Ctrl-C during a resumed run prints a resume command with the same cadence and still draws the curves
+    (run / "curves.png").unlink()
+
     def interrupt(row):
         if row["split"] == "train" and row["step"] == 5:
             raise KeyboardInterrupt
@@ -192,6 +194,7 @@ def test_resume_keeps_checkpoint_and_eval_cadence(tmp_path, capsys):
                                   resume=True, log_every=1, progress=False, on_log=interrupt))
     assert (f"--out {run} --resume --steps 8 --checkpoint-every 1 --eval-every 1`"
             in capsys.readouterr().out)
+    assert (run / "curves.png").read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
 
 
 def test_init_from_a_bundle_fine_tunes(tmp_path, capsys):
@@ -275,3 +278,18 @@ def test_progress_bars_stay_out_of_logs(tmp_path):
                            "--calibration-samples", "16"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     assert "%|" not in proc.stderr and "it/s" not in proc.stderr and "riff/s" not in proc.stderr, proc.stderr
+
+
+def test_train_prints_no_tensorflow_log_lines(tmp_path):
+    """TensorFlow's C++ log lines (oneDNN, CUDA probing, XLA) look like errors to a user: a run shows none."""
+    import subprocess
+    import sys
+
+    corpus = make_corpus(tmp_path / "corpus", "drums", train=16, validation=8)
+    proc = subprocess.run([sys.executable, "-m", "riffforge", "train", "--config", "tiny-drums_2bar", "--corpus",
+                           str(corpus), "--out", str(tmp_path / "run"), "--steps", "2", "--batch-size", "8",
+                           "--no-progress"], capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    noise = [line for line in proc.stderr.splitlines()
+             if line.strip() and not line.startswith("riffforge train: ")]
+    assert noise == [], proc.stderr

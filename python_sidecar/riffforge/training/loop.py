@@ -12,7 +12,7 @@
   records ``checkpoint_every`` and ``eval_every``; ``--resume`` keeps them unless given again.
 - Validation every ``eval_every`` steps: loss terms, teacher-forced and free-running (sampling)
   reconstruction accuracy.
-- ``RUN/curves.png`` at the end.
+- ``RUN/curves.png`` at the end, and when Ctrl-C stops the run.
 """
 from __future__ import annotations
 
@@ -315,19 +315,25 @@ def _train(opts: TrainOptions, config, overrides, corpus_info, out: Path, batch_
     except KeyboardInterrupt:
         bar.close()
         save()
+        _write_curves(history, out, config.name)
         print(f"riffforge train: interrupted at step {trainer.global_step}; checkpoint saved, continue with "
               f"`{resume_command(config.name, opts.corpus, out, opts.steps, checkpoint_every, eval_every)}`")
         raise
     bar.close()
     evaluate()
     save(final=True)
+    _write_curves(history, out, config.name)
+    return rundir.read_run_json(out)
+
+
+def _write_curves(history, out: Path, config_name: str) -> None:
+    """``RUN/curves.png`` from the run's logged points: at the end, and after Ctrl-C for the steps so far."""
     try:
         from .curves import plot_curves
 
-        plot_curves(history, out / "curves.png", title=f"{config.name} — {out.name}")
+        plot_curves(history, out / "curves.png", title=f"{config_name} — {out.name}")
     except ImportError as exc:  # matplotlib is in the train extra; say so rather than fail the run
         print(f"riffforge train: note: curves.png skipped ({exc}); install riffforge[train]")
-    return rundir.read_run_json(out)
 
 
 def resume_command(config: str, corpus: Path, out: Path, steps: int, checkpoint_every: int,
