@@ -20,6 +20,17 @@ namespace RiffForge.Engine.Tests
 
         public static string VectorDir { get { return Path.Combine(RepoPaths.Root, "tests", "vectors", "engine"); } }
 
+        static readonly Dictionary<string, JsonObject> vectorFiles = new Dictionary<string, JsonObject>();
+
+        /// <summary>The JSON vector file <paramref name="name"/> of tests/vectors/engine ("render.json", ...), parsed once.</summary>
+        public static JsonObject VectorFile(string name)
+        {
+            JsonObject parsed;
+            if (!vectorFiles.TryGetValue(name, out parsed))
+                vectorFiles[name] = parsed = (JsonObject)MiniJson.Parse(File.ReadAllText(Path.Combine(VectorDir, name)));
+            return parsed;
+        }
+
         public static byte[] AssetBytes(string bundle) { return File.ReadAllBytes(Path.Combine(AssetDir, bundle + ".bytes")); }
 
         /// <summary>The shipped engine model of <paramref name="bundle"/> ("metal-guitar", ...), loaded once.</summary>

@@ -18,18 +18,9 @@ namespace RiffForge.Engine.Tests
     [TestFixture]
     public class GeneratorVectorTests
     {
-        static JsonObject vectors;
         static EngineGenerator generator;
 
-        static JsonObject Vectors
-        {
-            get
-            {
-                if (vectors == null)
-                    vectors = (JsonObject)MiniJson.Parse(File.ReadAllText(Path.Combine(EngineTestData.VectorDir, "requests.json")));
-                return vectors;
-            }
-        }
+        static JsonObject Vectors { get { return EngineTestData.VectorFile("requests.json"); } }
 
         static IList<EngineModel> Models()
         {

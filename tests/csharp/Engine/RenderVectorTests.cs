@@ -17,18 +17,9 @@ namespace RiffForge.Engine.Tests
     [TestFixture]
     public class RenderVectorTests
     {
-        static JsonObject vectors;
         static StyleTable styles;
 
-        static JsonObject Vectors
-        {
-            get
-            {
-                if (vectors == null)
-                    vectors = (JsonObject)MiniJson.Parse(File.ReadAllText(Path.Combine(EngineTestData.VectorDir, "render.json")));
-                return vectors;
-            }
-        }
+        static JsonObject Vectors { get { return EngineTestData.VectorFile("render.json"); } }
 
         /// <summary>The package's style table (Resources/RiffForgeEngine/styles.json), parsed once.</summary>
         public static StyleTable Styles
