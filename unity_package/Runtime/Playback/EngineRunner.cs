@@ -121,7 +121,7 @@ namespace RiffForge
 
         /// <param name="engine">The generator; used by one thread only (the worker, or the main thread when sliced).</param>
         /// <param name="scheduling">Threaded or sliced (see <see cref="EngineChoice.Scheduling"/>).</param>
-        /// <param name="budget">The per-frame budget when sliced; null for <see cref="StepBudget.DefaultFrameSeconds"/> (0.8 ms planned, so frames stay within 1 ms).</param>
+        /// <param name="budget">The per-frame budget when sliced; null for <see cref="StepBudget.DefaultFrameSeconds"/> (0.7 ms planned, so frames stay within 1 ms).</param>
         /// <param name="clock">Ticks now (default Stopwatch.GetTimestamp) and <paramref name="ticksPerSecond"/>; tests pass a fake.</param>
         public EngineRunner(IRiffEngine engine, EngineScheduling scheduling, StepBudget budget = null, Func<long> clock = null, double ticksPerSecond = 0)
             : this(Given(engine), scheduling, budget, clock, ticksPerSecond)
