@@ -55,6 +55,7 @@ static class EngineSliceBench
         long allocated = 0, allocatedLast = 0;
         int units = 0, decoderSteps = 0, allocatingCalls = 0;
         var perUnit = new List<double[]>();
+        var unitMedians = new List<double[]>(); // per request, each unit's median time over the repeats
         for (var i = 0; i < requests; i++)
         {
             perUnit.Clear();
@@ -86,15 +87,18 @@ static class EngineSliceBench
                 if (job.Error != null) { Console.Error.WriteLine(job.Error); return 1; }
                 if (rep == 0) { units += job.WorkUnits; decoderSteps += job.DecoderSteps; }
             }
+            var medians = new double[perUnit.Count];
+            unitMedians.Add(medians);
             for (var k = 0; k < perUnit.Count; k++)
             {
                 var row = perUnit[k];
                 Array.Sort(row);
                 var median = row[Repeats / 2];
+                medians[k] = median;
                 if (median > worstMedian) { worstMedian = median; worstWhere = request(i) + " unit " + (k + 1) + " of " + perUnit.Count; }
             }
         }
-        Frames(generator, request, requests);
+        Frames(generator, request, requests, unitMedians);
         Console.Error.WriteLine("[slice] heaviest unit (median of " + Repeats + "): " + worstMedian.ToString("0.000") + " ms at " + worstWhere);
         BenchOutput.Emit("slice_units_per_request", (double)units / requests);
         BenchOutput.Emit("slice_decoder_steps_per_request", (double)decoderSteps / requests);
@@ -113,20 +117,23 @@ static class EngineSliceBench
     /// StepBudget.StepsFor(what is left of the default budget) until nothing fits, the budget learning from each
     /// call's time per unit; a new request starts in the frame after the last one finished.
     /// </summary>
-    static void Frames(EngineGenerator generator, Func<int, RiffRequest> request, int requests)
+    static void Frames(EngineGenerator generator, Func<int, RiffRequest> request, int requests, List<double[]> unitMedians)
     {
         var budget = new RiffForge.StepBudget();
         // sized up front: a list growing mid-run would allocate inside the frames it measures
         var frames = new List<double>(requests * 1024);
         var cpuFrames = new List<double>(requests * 1024);
+        var plannedFrames = new List<double>(requests * 1024);
         var cpu = ThreadClock.Available();
         double perSecond = Stopwatch.Frequency;
         for (var i = 0; i < requests; i++)
         {
             var job = generator.Start(request(i));
+            var medians = unitMedians[i];
             var more = true;
             while (more)
             {
+                var firstUnit = job.WorkUnits;
                 var cpuStart = cpu ? ThreadClock.Seconds() : 0.0;
                 var start = Stopwatch.GetTimestamp();
                 var stepsThisFrame = 0;
@@ -144,8 +151,18 @@ static class EngineSliceBench
                 }
                 frames.Add((Stopwatch.GetTimestamp() - start) * 1000.0 / perSecond);
                 if (cpu) cpuFrames.Add((ThreadClock.Seconds() - cpuStart) * 1000.0);
+                // the same units' work without the machine's moments: their medians over the repeats above
+                var planned = 0.0;
+                for (var k = firstUnit; k < job.WorkUnits && k < medians.Length; k++) planned += medians[k];
+                plannedFrames.Add(planned);
             }
         }
+        BenchOutput.Emit("frame_units_ms_p50", BenchOutput.Percentile(plannedFrames, 50));
+        BenchOutput.Emit("frame_units_ms_p99", BenchOutput.Percentile(plannedFrames, 99));
+        BenchOutput.Emit("frame_units_ms_max", BenchOutput.Percentile(plannedFrames, 100));
+        var unitsOver = 0;
+        foreach (var f in plannedFrames) if (f > 1.0) unitsOver++;
+        BenchOutput.Emit("frames_units_over_1ms_percent", 100.0 * unitsOver / plannedFrames.Count);
         if (cpu)
         {
             BenchOutput.Emit("frame_cpu_ms_p50", BenchOutput.Percentile(cpuFrames, 50));

@@ -22,10 +22,25 @@ namespace RiffForge.Unity.Tests
         }
 
         [Test]
+        public void AfterItsWarmUpTheEstimateFallsPerMeasuredTimeSoLightUnitsCannotTalkItDown()
+        {
+            var b = new StepBudget(0.001);
+            for (var i = 0; i < StepBudget.WarmUpCalls; i++) b.Observe(1, 0.0001);
+            Assert.AreEqual(0.0001 + 0.0009 * System.Math.Pow(0.8, StepBudget.WarmUpCalls), b.SecondsPerStep, 1e-12,
+                "while it learns from the initial guess, each faster call takes a fifth of the difference");
+            for (var i = 0; i < 300; i++) b.Observe(1, 0.0002);   // decoder steps of 0.2 ms (the estimate rises at once)
+            Assert.AreEqual(0.0002, b.SecondsPerStep, 1e-12);
+            for (var i = 0; i < 10; i++) b.Observe(1, 0.00002);   // ten light units (random draws): 0.2 ms of work
+            Assert.AreEqual(0.00002 + 0.00018 * System.Math.Pow(0.8, 0.2), b.SecondsPerStep, 1e-12,
+                "0.2 ms of measured work keeps 0.8^0.2 of the difference (per call it would keep 0.8^10)");
+            Assert.AreEqual(3, b.StepsFor(0.0007, false), "the next heavy steps are still planned near their cost");
+        }
+
+        [Test]
         public void AnOvershootIsKeptFreeThenShrinksAsCallsFinishOnTime()
         {
             var b = new StepBudget(0.001);
-            for (var i = 0; i < 100; i++) b.Observe(5, 0.0005);   // 0.1 ms a step
+            for (var i = 0; i < 300; i++) b.Observe(5, 0.0005);   // 0.1 ms a step
             Assert.AreEqual(10, b.StepsFor(0.0010001, true));
             b.Observe(5, 0.0008);                                 // one heavy step among five: 0.3 ms over
             Assert.AreEqual(0.0003, b.HeadroomSeconds, 1e-9);

@@ -6,7 +6,11 @@ namespace RiffForge
     /// How many decoder steps fit in what is left of a frame's budget for sliced in-engine generation
     /// (<see cref="EngineScheduling.Sliced"/>), learned from the measured time per step. The estimate rises at
     /// once when a step was slower than thought (a frame over budget is a visible hitch) and falls slowly when
-    /// steps are faster (so one lucky measurement does not overshoot the next frame). Steps of one riff differ
+    /// steps are faster (so one lucky measurement does not overshoot the next frame): by a fifth of the difference
+    /// per call while it learns from its initial guess (a whole frame per step; the first
+    /// <see cref="WarmUpCalls"/> calls), then by a fifth per frame budget of measured time, so that a run of
+    /// light work units (random draws, the pick between candidates) cannot talk it down before the next heavy
+    /// decoder step. Steps of one riff differ
     /// in cost (the engine's first step after switching models reads weights that are not in the cache), so a
     /// call that took longer than its steps were estimated at leaves headroom: the overshoot is kept free in
     /// later frames (at most half the frame), and shrinks as calls finish on time (by a tenth per frame's worth
@@ -23,8 +27,11 @@ namespace RiffForge
         /// </summary>
         public const double DefaultFrameSeconds = 0.0007;
 
-        /// <summary>Weight of a faster measurement in the falling estimate.</summary>
+        /// <summary>Weight of a faster measurement in the falling estimate, per frame budget of measured time.</summary>
         const double FallRate = 0.2;
+
+        /// <summary>Calls measured before the estimate falls per measured time instead of per call.</summary>
+        public const int WarmUpCalls = 16;
 
         /// <summary>How much of the headroom goes per frame budget of measured work that ran on time.</summary>
         const double HeadroomFallRate = 0.1;
@@ -33,6 +40,7 @@ namespace RiffForge
         readonly int _maxSteps;
         double _secondsPerStep;
         double _headroom;
+        int _calls;
 
         /// <param name="frameSeconds">Main-thread seconds per frame the engine may use (&gt; 0).</param>
         /// <param name="maxSteps">The most decoder steps one call may ask for (&gt;= 1).</param>
@@ -81,7 +89,9 @@ namespace RiffForge
             else _headroom = Math.Max(over, _headroom * Math.Pow(1.0 - HeadroomFallRate, seconds / _frameSeconds));
             if (_headroom < 1e-9) _headroom = 0;
             if (measured >= _secondsPerStep) _secondsPerStep = measured;
-            else _secondsPerStep += (measured - _secondsPerStep) * FallRate;
+            else if (_calls < WarmUpCalls) _secondsPerStep += (measured - _secondsPerStep) * FallRate;
+            else _secondsPerStep += (measured - _secondsPerStep) * (1.0 - Math.Pow(1.0 - FallRate, Math.Min(1.0, seconds / _frameSeconds)));
+            if (_calls < WarmUpCalls) _calls++;
             if (_secondsPerStep < 1e-7) _secondsPerStep = 1e-7;
         }
     }
