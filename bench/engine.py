@@ -21,7 +21,9 @@ Then the request sliced as on WebGL (``bench/csharp/EngineSliceBench.cs``, per p
 default at ``--slice-bars``): ``GenerationJob.Step(1)`` one work unit at a time (time per unit: p50, p99 and the
 heaviest unit's median over repeats; bytes allocated before the last unit, target 0), and the frames of the
 Unity layer's sliced path (``StepBudget`` with its default budget, 0.7 ms planned, as ``EngineRunner.Pump`` runs it; target <= 1 ms
-of work per frame).
+of work per frame), each frame measured three ways: the wall clock, the thread's CPU time (Linux; without the
+time another process held the core) and the sum of its units' median times from the repeats (the work the
+planner put into the frame, without the machine's moments).
 
     ./run bench engine [--decodes N] [--requests N] [--bars N] [--no-request] [--slice-requests N] [--slice-bars N]
                        [--engine-build vector4|net-framework]

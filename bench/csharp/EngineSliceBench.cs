@@ -157,28 +157,21 @@ static class EngineSliceBench
                 plannedFrames.Add(planned);
             }
         }
-        BenchOutput.Emit("frame_units_ms_p50", BenchOutput.Percentile(plannedFrames, 50));
-        BenchOutput.Emit("frame_units_ms_p99", BenchOutput.Percentile(plannedFrames, 99));
-        BenchOutput.Emit("frame_units_ms_max", BenchOutput.Percentile(plannedFrames, 100));
-        var unitsOver = 0;
-        foreach (var f in plannedFrames) if (f > 1.0) unitsOver++;
-        BenchOutput.Emit("frames_units_over_1ms_percent", 100.0 * unitsOver / plannedFrames.Count);
-        if (cpu)
-        {
-            BenchOutput.Emit("frame_cpu_ms_p50", BenchOutput.Percentile(cpuFrames, 50));
-            BenchOutput.Emit("frame_cpu_ms_p99", BenchOutput.Percentile(cpuFrames, 99));
-            BenchOutput.Emit("frame_cpu_ms_max", BenchOutput.Percentile(cpuFrames, 100));
-            var cpuOver = 0;
-            foreach (var f in cpuFrames) if (f > 1.0) cpuOver++;
-            BenchOutput.Emit("frames_cpu_over_1ms_percent", 100.0 * cpuOver / cpuFrames.Count);
-        }
         BenchOutput.Emit("frames_per_request", (double)frames.Count / requests);
-        BenchOutput.Emit("frame_ms_p50", BenchOutput.Percentile(frames, 50));
-        BenchOutput.Emit("frame_ms_p99", BenchOutput.Percentile(frames, 99));
-        BenchOutput.Emit("frame_ms_max", BenchOutput.Percentile(frames, 100));
+        EmitFrames("", frames);
+        if (cpu) EmitFrames("_cpu", cpuFrames);
+        EmitFrames("_units", plannedFrames);
+    }
+
+    /// <summary>frame{kind}_ms_p50 / _p99 / _max and frames{kind}_over_1ms_percent of one measure of the frames.</summary>
+    static void EmitFrames(string kind, List<double> frames)
+    {
+        BenchOutput.Emit("frame" + kind + "_ms_p50", BenchOutput.Percentile(frames, 50));
+        BenchOutput.Emit("frame" + kind + "_ms_p99", BenchOutput.Percentile(frames, 99));
+        BenchOutput.Emit("frame" + kind + "_ms_max", BenchOutput.Percentile(frames, 100));
         var over = 0;
         foreach (var f in frames) if (f > 1.0) over++;
-        BenchOutput.Emit("frames_over_1ms_percent", 100.0 * over / frames.Count);
+        BenchOutput.Emit("frames" + kind + "_over_1ms_percent", 100.0 * over / frames.Count);
     }
 }
 
